@@ -1,0 +1,232 @@
+// Dense and matmul: y = act(x @ W + b) as one GEMM plus one fused epilogue pass; backward as
+// dz (activation gradient fused with the bias column sums), dW = x^T dz and, only when an
+// earlier layer needs it, dx = dz W^T. x may have any rank >= 2; leading dims are flattened.
+#include <cstring>
+
+#include "ops/activations.h"
+#include "ops/blas.h"
+#include "ops/shape_rules.h"
+
+namespace pkc {
+namespace {
+
+void check_float(const ShapeCtx& c, size_t i) {
+  PKC_CHECK(c.in[i].dtype == DType::float32, Type, c.node, ": input ", i, " must be float32, got ",
+            dtype_name(c.in[i].dtype));
+}
+
+// ---------------------------------------------------------------- dense(x, W[, b])
+std::vector<TensorInfo> dense_infer(const ShapeCtx& c) {
+  check_num_inputs(c, 2, 3);
+  for (size_t i = 0; i < c.in.size(); ++i) check_float(c, i);
+  const Shape& x = c.in[0].shape;
+  const Shape& w = c.in[1].shape;
+  PKC_CHECK(x.size() >= 1, Value, c.node, ": input must have rank >= 1, got shape ", shape_str(x));
+  PKC_CHECK(w.size() == 2, Value, c.node, ": kernel must be 2-D, got shape ", shape_str(w));
+  PKC_CHECK(x.back() < 0 || x.back() == w[0], Value, c.node, ": input has ", x.back(),
+            " features (shape ", shape_str(x), ") but the kernel expects ", w[0], " (kernel shape ",
+            shape_str(w), ")");
+  if (c.in.size() == 3)
+    PKC_CHECK(c.in[2].shape == Shape{w[1]}, Value, c.node, ": bias shape ", shape_str(c.in[2].shape),
+              " does not match kernel shape ", shape_str(w));
+  act_from_name(c.attrs.s("activation", "linear"), c.node);
+  Shape y = x;
+  y.back() = w[1];
+  return {{y, DType::float32}};
+}
+
+Kernel dense_kernel(const KernelArgs& a) {
+  const float* x = a.in[0].ptr<float>();
+  const float* w = a.in[1].ptr<float>();
+  const float* b = a.in.size() == 3 ? a.in[2].ptr<float>() : nullptr;
+  float* y = a.out[0].ptr<float>();
+  int K = static_cast<int>(a.in[1].dim(0)), N = static_cast<int>(a.in[1].dim(1));
+  int M = K ? static_cast<int>(a.in[0].numel() / K) : static_cast<int>(a.out[0].numel() / (N ? N : 1));
+  Act act = act_from_name(a.attrs.s("activation", "linear"), a.node);
+  return [=] {
+    if (K == 0) {
+      std::memset(y, 0, sizeof(float) * M * N);
+    } else {
+      sgemm(false, false, M, N, K, 1.f, x, K, w, N, 0.f, y, N);
+    }
+    if (!b && act == Act::linear) return;
+    for (int r = 0; r < M; ++r) {
+      float* yr = y + static_cast<int64_t>(r) * N;
+      if (b)
+        for (int j = 0; j < N; ++j) yr[j] = act_forward(act, yr[j] + b[j]);
+      else
+        for (int j = 0; j < N; ++j) yr[j] = act_forward(act, yr[j]);
+    }
+  };
+}
+
+void dense_grad_rule(GradCtx& g) {
+  int dy = g.out_grad(0);
+  bool has_bias = g.num_inputs() == 3;
+  std::string act = g.attrs().s("activation", "linear");
+  int dz = dy;
+  if (act != "linear") {
+    Attrs at;
+    at.set("activation", act);
+    if (has_bias && g.needs_grad(2)) {
+      auto outs = g.emit("dense_act_grad", {dy, g.output(0)}, at);
+      dz = outs[0];
+      g.set_grad(2, outs[1]);
+    } else {
+      dz = g.emit1(act + "_grad", {dy, g.output(0)});
+    }
+  } else if (has_bias && g.needs_grad(2)) {
+    g.set_grad(2, g.emit1("bias_grad", {dz}));
+  }
+  if (g.needs_grad(1)) g.set_grad(1, g.emit1("dense_weight_grad", {g.input(0), dz}));
+  if (g.needs_grad(0)) g.set_grad(0, g.emit1("dense_input_grad", {dz, g.input(1)}));
+}
+
+// ---------------------------------------------------------------- dense_act_grad(dy, y) -> dz, db
+std::vector<TensorInfo> dense_act_grad_infer(const ShapeCtx& c) {
+  check_num_inputs(c, 2, 2);
+  return {c.in[0], {Shape{c.in[0].shape.back()}, DType::float32}};
+}
+
+Kernel dense_act_grad_kernel(const KernelArgs& a) {
+  const float* dy = a.in[0].ptr<float>();
+  const float* y = a.in[1].ptr<float>();
+  float* dz = a.out[0].ptr<float>();
+  float* db = a.out[1].ptr<float>();
+  int64_t N = a.in[0].shape.back();
+  int64_t M = N ? a.in[0].numel() / N : 0;
+  Act act = act_from_name(a.attrs.s("activation", "linear"), a.node);
+  return [=] {
+    std::memset(db, 0, sizeof(float) * N);
+    for (int64_t r = 0; r < M; ++r) {
+      const float* dyr = dy + r * N;
+      const float* yr = y + r * N;
+      float* dzr = dz + r * N;
+      for (int64_t j = 0; j < N; ++j) {
+        float v = act_backward(act, dyr[j], yr[j]);
+        dzr[j] = v;
+        db[j] += v;
+      }
+    }
+  };
+}
+
+// ---------------------------------------------------------------- bias_grad(dz) -> column sums
+std::vector<TensorInfo> bias_grad_infer(const ShapeCtx& c) {
+  check_num_inputs(c, 1, 1);
+  return {{Shape{c.in[0].shape.back()}, DType::float32}};
+}
+
+Kernel bias_grad_kernel(const KernelArgs& a) {
+  const float* dz = a.in[0].ptr<float>();
+  float* db = a.out[0].ptr<float>();
+  int64_t N = a.in[0].shape.back();
+  int64_t M = N ? a.in[0].numel() / N : 0;
+  return [=] {
+    std::memset(db, 0, sizeof(float) * N);
+    for (int64_t r = 0; r < M; ++r)
+      for (int64_t j = 0; j < N; ++j) db[j] += dz[r * N + j];
+  };
+}
+
+// ---------------------------------------------------------------- dense_weight_grad(x, dz) -> x^T dz
+std::vector<TensorInfo> weight_grad_infer(const ShapeCtx& c) {
+  check_num_inputs(c, 2, 2);
+  return {{Shape{c.in[0].shape.back(), c.in[1].shape.back()}, DType::float32}};
+}
+
+Kernel weight_grad_kernel(const KernelArgs& a) {
+  const float* x = a.in[0].ptr<float>();
+  const float* dz = a.in[1].ptr<float>();
+  float* dw = a.out[0].ptr<float>();
+  int K = static_cast<int>(a.in[0].shape.back()), N = static_cast<int>(a.in[1].shape.back());
+  int M = N ? static_cast<int>(a.in[1].numel() / N) : 0;
+  return [=] {
+    if (M == 0) {
+      std::memset(dw, 0, sizeof(float) * K * N);
+      return;
+    }
+    sgemm(true, false, K, N, M, 1.f, x, K, dz, N, 0.f, dw, N);
+  };
+}
+
+// ---------------------------------------------------------------- dense_input_grad(dz, W) -> dz W^T
+std::vector<TensorInfo> input_grad_infer(const ShapeCtx& c) {
+  check_num_inputs(c, 2, 2);
+  Shape s = c.in[0].shape;
+  s.back() = c.in[1].shape[0];
+  return {{s, DType::float32}};
+}
+
+Kernel input_grad_kernel(const KernelArgs& a) {
+  const float* dz = a.in[0].ptr<float>();
+  const float* w = a.in[1].ptr<float>();
+  float* dx = a.out[0].ptr<float>();
+  int K = static_cast<int>(a.in[1].dim(0)), N = static_cast<int>(a.in[1].dim(1));
+  int M = N ? static_cast<int>(a.in[0].numel() / N) : 0;
+  return [=] {
+    if (N == 0) {
+      std::memset(dx, 0, sizeof(float) * M * K);
+      return;
+    }
+    sgemm(false, true, M, K, N, 1.f, dz, N, w, N, 0.f, dx, K);
+  };
+}
+
+// ---------------------------------------------------------------- matmul(a, b) 2-D with transposes
+std::vector<TensorInfo> matmul_infer(const ShapeCtx& c) {
+  check_num_inputs(c, 2, 2);
+  check_float(c, 0);
+  check_float(c, 1);
+  const Shape& a = c.in[0].shape;
+  const Shape& b = c.in[1].shape;
+  PKC_CHECK(a.size() == 2 && b.size() == 2, Value, c.node, ": matmul expects 2-D operands, got ",
+            shape_str(a), " and ", shape_str(b));
+  bool ta = c.attrs.i("transpose_a", 0), tb = c.attrs.i("transpose_b", 0);
+  int64_t m = ta ? a[1] : a[0], ka = ta ? a[0] : a[1];
+  int64_t kb = tb ? b[1] : b[0], n = tb ? b[0] : b[1];
+  PKC_CHECK(ka < 0 || kb < 0 || ka == kb, Value, c.node, ": matmul inner dimensions differ: ",
+            shape_str(a), " @ ", shape_str(b));
+  return {{Shape{m, n}, DType::float32}};
+}
+
+Kernel matmul_kernel(const KernelArgs& a) {
+  bool ta = a.attrs.i("transpose_a", 0), tb = a.attrs.i("transpose_b", 0);
+  const float* A = a.in[0].ptr<float>();
+  const float* B = a.in[1].ptr<float>();
+  float* C = a.out[0].ptr<float>();
+  int M = static_cast<int>(a.out[0].dim(0)), N = static_cast<int>(a.out[0].dim(1));
+  int K = static_cast<int>(ta ? a.in[0].dim(0) : a.in[0].dim(1));
+  int lda = static_cast<int>(a.in[0].dim(1)), ldb = static_cast<int>(a.in[1].dim(1));
+  return [=] {
+    if (K == 0) {
+      std::memset(C, 0, sizeof(float) * M * N);
+      return;
+    }
+    sgemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, 0.f, C, N);
+  };
+}
+
+void matmul_grad_rule(GradCtx& g) {
+  bool ta = g.attrs().i("transpose_a", 0), tb = g.attrs().i("transpose_b", 0);
+  int dy = g.out_grad(0), A = g.input(0), B = g.input(1);
+  auto mm = [&](int x, int y, bool tx, bool ty) {
+    Attrs at;
+    at.set("transpose_a", int64_t(tx));
+    at.set("transpose_b", int64_t(ty));
+    return g.emit1("matmul", {x, y}, at);
+  };
+  // C = op(A) op(B): dA = dC op(B)^T (transposed back when ta), dB likewise.
+  if (g.needs_grad(0)) g.set_grad(0, ta ? mm(B, dy, tb, true) : mm(dy, B, false, !tb));
+  if (g.needs_grad(1)) g.set_grad(1, tb ? mm(dy, A, true, ta) : mm(A, dy, !ta, false));
+}
+
+PKC_REGISTER_OP({.name = "dense", .infer = dense_infer, .grad = dense_grad_rule, .kernel = {dense_kernel}});
+PKC_REGISTER_OP({.name = "dense_act_grad", .infer = dense_act_grad_infer, .kernel = {dense_act_grad_kernel}});
+PKC_REGISTER_OP({.name = "bias_grad", .infer = bias_grad_infer, .kernel = {bias_grad_kernel}});
+PKC_REGISTER_OP({.name = "dense_weight_grad", .infer = weight_grad_infer, .kernel = {weight_grad_kernel}});
+PKC_REGISTER_OP({.name = "dense_input_grad", .infer = input_grad_infer, .kernel = {input_grad_kernel}});
+PKC_REGISTER_OP({.name = "matmul", .infer = matmul_infer, .grad = matmul_grad_rule, .kernel = {matmul_kernel}});
+
+}  // namespace
+}  // namespace pkc

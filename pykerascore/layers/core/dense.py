@@ -1,0 +1,40 @@
+"""Dense: y = activation(x @ kernel + bias), as one native op when the activation can be fused."""
+
+from pykerascore import activations, initializers
+from pykerascore.backend.symbolic import emit
+from pykerascore.layers.layer import Layer
+
+_FUSABLE = {"linear", "relu", "sigmoid", "tanh"}
+
+
+class Dense(Layer):
+    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"Received an invalid value for `units`, expected a positive integer. Received: units={units}")
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        in_dim = input_shape[-1]
+        if in_dim is None:
+            raise ValueError(f"The last dimension of the inputs to Dense layer '{self.name}' must be known, got {input_shape}")
+        self.kernel = self.add_weight(shape=(in_dim, self.units), initializer=self.kernel_initializer, name="kernel")
+        self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer, name="bias") if self.use_bias else None
+        self.built = True
+
+    def call(self, inputs):
+        act = self.activation.__name__ if self.activation.__module__ == activations.__name__ else None
+        fused = act if act in _FUSABLE else "linear"
+        args = [inputs, self.kernel] + ([self.bias] if self.use_bias else [])
+        y = emit("dense", args, {"activation": fused}, name=self.name)
+        return y if fused == act else self.activation(y)
+
+    def get_config(self):
+        cfg = super().get_config()
+        cfg.update({"units": self.units, "activation": activations.serialize(self.activation), "use_bias": self.use_bias})
+        return cfg

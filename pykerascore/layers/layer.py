@@ -1,0 +1,256 @@
+"""Layer: the base of every layer and model.
+
+A layer is called in one of three ways: on definition-time KerasTensors (functional API: the
+call is traced once into a scratch graph for output shapes and recorded as a Node), on traced
+tensors (while a program's graph is being built: `call()` emits ops), or on arrays (eager: the
+layer is traced with concrete shapes and evaluated through the native kernels).
+"""
+
+import inspect
+import re
+
+import numpy as np
+
+from pykerascore import initializers
+from pykerascore.backend import symbolic
+from pykerascore.backend.symbolic import KerasTensor
+from pykerascore.backend.variables import Variable
+from pykerascore.utils import tree
+
+_name_counts = {}
+
+
+def _snake(name):
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+def unique_name(base):
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+class Node:
+    """One call of a layer on definition-time tensors (the functional graph's edge)."""
+
+    def __init__(self, layer, args, kwargs, outputs):
+        self.layer = layer
+        self.args = args
+        self.kwargs = kwargs
+        self.outputs = outputs
+
+    @property
+    def input_tensors(self):
+        return [t for t in tree.flatten((self.args, self.kwargs)) if isinstance(t, KerasTensor)]
+
+
+class Layer:
+    def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
+        object.__setattr__(self, "_layers", [])
+        self.name = name or unique_name(_snake(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.built = False
+        self._variables = []
+        self._inbound_nodes = []
+        self.dtype = str(np.dtype(dtype)) if dtype else "float32"
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        self._input_shape_arg = tuple(input_shape) if input_shape is not None else None
+
+    # ---------------------------------------------------------------- tracking
+    def __setattr__(self, name, value):
+        layers = self.__dict__.get("_layers")
+        if layers is not None and name != "_layers":
+            for v in tree.flatten(value) if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(v, Layer) and v is not self and not any(v is l for l in layers):
+                    layers.append(v)
+        object.__setattr__(self, name, value)
+
+    def build(self, input_shape):
+        self.built = True
+
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None, **kwargs):
+        shape = tuple(shape or ())
+        init = initializers.get(initializer if initializer is not None else "glorot_uniform")
+        var = Variable(init, shape=shape, dtype=dtype or self.dtype, trainable=trainable,
+                       name=name or f"variable_{len(self._variables)}")
+        var.path = f"{self.name}/{var.name}"
+        self._variables.append(var)
+        return var
+
+    # ---------------------------------------------------------------- weights
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    def _flatten_layers(self):
+        seen, out = set(), []
+        stack = list(self._layers)
+        while stack:
+            layer = stack.pop(0)
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            stack[0:0] = list(layer._layers)
+        return out
+
+    def _all_variables(self):
+        seen, out = set(), []
+        for v in self._variables + [v for l in self._flatten_layers() for v in l._variables]:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    @property
+    def weights(self):
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def variables(self):
+        return self.weights
+
+    @property
+    def trainable_weights(self):
+        if not self.trainable:
+            return []
+        own = [v for v in self._variables if v.trainable]
+        return _dedup(own + [v for l in self._layers for v in l.trainable_weights])
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        if not self.trainable:
+            return self._all_variables()
+        own = [v for v in self._variables if not v.trainable]
+        return _dedup(own + [v for l in self._layers for v in l.non_trainable_weights])
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
+
+    def get_weights(self):
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list of length "
+                f"{len(weights)}, but the layer was expecting {len(params)} weights."
+            )
+        for v, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(w.shape) != tuple(v.shape):
+                raise ValueError(
+                    f"Layer {self.name} weight shape {v.shape} is not compatible with provided weight shape {w.shape}."
+                )
+        for v, w in zip(params, weights):
+            v.assign(w)
+
+    def count_params(self):
+        return int(sum(np.prod(v.shape) for v in self.weights))
+
+    # ---------------------------------------------------------------- calling
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def _call_accepts(self, arg):
+        cache = type(self).__dict__.get("_call_args_cache")
+        if cache is None:
+            cache = set(inspect.signature(self.call).parameters)
+            setattr(type(self), "_call_args_cache", cache)
+        return arg in cache
+
+    def _maybe_build(self, inputs):
+        if self.built:
+            return
+        shapes = tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None, inputs)
+        self.build(shapes)
+        self.built = True
+
+    def _call_traced(self, inputs, args, kwargs):
+        if "training" in kwargs and not self._call_accepts("training"):
+            kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+        self._maybe_build(inputs)
+        return self.call(inputs, *args, **kwargs)
+
+    def __call__(self, inputs, *args, **kwargs):
+        flat = [t for t in tree.flatten((inputs, args, kwargs)) if isinstance(t, KerasTensor)]
+        if any(t._graph is None for t in flat):
+            return self._call_functional(inputs, args, kwargs)
+        if flat:
+            return self._call_traced(inputs, args, kwargs)
+        return self._call_eager(inputs, args, kwargs)
+
+    def _call_functional(self, inputs, args, kwargs):
+        graph = symbolic.new_graph()
+        specs = {id(t): t for t in tree.flatten((inputs, args, kwargs)) if isinstance(t, KerasTensor)}
+
+        def to_traced(x):
+            return symbolic.placeholder(graph, x.shape, x.dtype, x.name or "input") if isinstance(x, KerasTensor) else x
+
+        with symbolic.tracing(graph):
+            t_inputs = tree.map_structure(to_traced, inputs)
+            t_args = tree.map_structure(to_traced, list(args))
+            t_kwargs = tree.map_structure(to_traced, dict(kwargs))
+            outputs = self._call_traced(t_inputs, t_args, t_kwargs)
+        del specs
+        outs = tree.map_structure(lambda t: KerasTensor(t.shape, t.dtype, name=self.name), outputs)
+        node = Node(self, (inputs,) + tuple(args), dict(kwargs), outs)
+        self._inbound_nodes.append(node)
+        for i, t in enumerate(tree.flatten(outs)):
+            t._keras_history = (self, len(self._inbound_nodes) - 1, i)
+        return outs
+
+    def _call_eager(self, inputs, args, kwargs):
+        arrays = tree.map_structure(lambda a: np.asarray(a, dtype="float32") if not isinstance(a, (bool, str)) and a is not None else a, inputs)
+        graph = symbolic.new_graph()
+        feeds = {}
+
+        def to_traced(a):
+            kt = symbolic.placeholder(graph, a.shape, str(a.dtype), "input")
+            feeds[kt._vid] = np.ascontiguousarray(a)
+            return kt
+
+        with symbolic.tracing(graph):
+            t_inputs = tree.map_structure(to_traced, arrays)
+            outputs = self._call_traced(t_inputs, list(args), dict(kwargs))
+        flat = tree.flatten(outputs)
+        values = graph.evaluate(feeds, [t._vid for t in flat])
+        return tree.pack_sequence_as(outputs, values)
+
+    def compute_output_spec(self, *args, **kwargs):
+        return self._call_functional(args[0], args[1:], kwargs)
+
+    def get_config(self):
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _dedup(vs):
+    seen, out = set(), []
+    for v in vs:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out

@@ -1,0 +1,57 @@
+"""Model: a Layer with the training API (Trainer). `Model(inputs, outputs)` builds a
+Functional model; subclasses define `call(inputs, training=False)`."""
+
+from pykerascore.layers.layer import Layer
+from pykerascore.trainers.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from pykerascore.models.functional import Functional
+
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        trainable = kwargs.pop("trainable", True)
+        name = kwargs.pop("name", None)
+        Layer.__init__(self, name=name, trainable=trainable)
+        Trainer.__init__(self)
+        if args or kwargs:
+            raise TypeError(f"Unrecognized arguments for Model: {args} {kwargs}")
+
+    @property
+    def layers(self):
+        return list(self._layers)
+
+    def get_layer(self, name=None, index=None):
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index. Received: index={index}, name={name}.")
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has {len(self.layers)} layers.")
+            return self.layers[index]
+        if name is not None:
+            for layer in self.layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(f"No such layer: {name}. Existing layers are: {[l.name for l in self.layers]}.")
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    def build(self, input_shape):
+        """Builds a subclassed model by tracing `call` once on symbolic inputs of `input_shape`."""
+        from pykerascore.backend import symbolic
+        from pykerascore.utils import tree
+
+        graph = symbolic.new_graph()
+        with symbolic.tracing(graph):
+            inputs = tree.map_structure(lambda s: symbolic.placeholder(graph, s, "float32"), _shape_structure(input_shape))
+            self.call(inputs)
+        self.built = True
+
+
+def _shape_structure(shape):
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple)):
+        return [tuple(s) for s in shape]
+    return tuple(shape)

@@ -1,0 +1,357 @@
+"""Trainer: compile / fit / evaluate / predict for every model kind -- one loop.
+
+Arguments owned here: epochs, steps_per_execution, validation, callbacks. Each call builds
+(once per mode, input signature and batch size) a native program from a trace of the model
+plus its loss and metrics, then hands whole arrays to it: the engine runs
+`steps_per_execution` steps per call with the GIL released; Python only runs callbacks and
+the progress bar between executions.
+"""
+
+import sys
+
+import numpy as np
+
+from pykerascore import metrics as metrics_module
+from pykerascore import optimizers as optimizers_module
+from pykerascore.backend import programs, symbolic
+from pykerascore.callbacks import CallbackList
+from pykerascore.trainers.compile_utils import CompileLoss, CompileMetrics
+from pykerascore.trainers.data_adapters import get_data_adapter
+from pykerascore.utils import rng, tree
+
+
+class UncompiledModelError(RuntimeError, ValueError):
+    """Raised when training or evaluating a model before `compile()` (both types, per D11)."""
+
+
+class Trainer:
+    def __init__(self):
+        self.compiled = False
+        self.optimizer = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self._programs = {}
+        self._pack = None
+        self._compile_loss = None
+        self._compile_metrics = None
+        self._loss_tracker = None
+        self.steps_per_execution = 1
+        self._run_eagerly = False
+        self._jit_compile = "auto"
+
+    # ------------------------------------------------------------------ compile
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
+        self.optimizer = optimizers_module.get(optimizer)
+        self.loss = loss
+        self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
+        self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self.steps_per_execution = _check_spe(steps_per_execution)
+        self._run_eagerly = bool(run_eagerly)
+        self._jit_compile = jit_compile
+        self._programs = {}
+        self._pack = None
+        self.compiled = True
+
+    @property
+    def run_eagerly(self):
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._run_eagerly = bool(value)
+
+    @property
+    def metrics(self):
+        out = []
+        if self._loss_tracker is not None:
+            out.append(self._loss_tracker)
+        if self._compile_metrics is not None:
+            out.extend(self._compile_metrics.all)
+        return out
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    def _assert_compiled(self, method):
+        if not self.compiled:
+            raise UncompiledModelError(
+                f"You must call `compile()` before using the model for `{method}()`: "
+                "the model has no loss and optimizer yet."
+            )
+        if self._compile_loss is None:
+            raise ValueError(f"`{method}()` needs a loss: call `compile(loss=...)` first.")
+
+    # ------------------------------------------------------------------ tracing
+    def _input_specs(self, adapter):
+        """Model input placeholders' shapes and dtypes; checks the data against them."""
+        if not self.built:
+            shapes = [a.shape for a in adapter.x]
+            self.build(shapes[0] if len(shapes) == 1 else shapes)
+        model_inputs = getattr(self, "inputs", None)
+        specs = []
+        if model_inputs:
+            flat = tree.flatten(model_inputs)
+            names = [t._keras_history[0].name if t._keras_history else f"input_{i}" for i, t in enumerate(flat)]
+            x = adapter.x
+            if isinstance(adapter.x_struct, dict):
+                missing = [n for n in names if n not in adapter.x_struct]
+                if missing:
+                    raise ValueError(f"Missing data for input(s) {missing}: expected keys {names}, got {list(adapter.x_struct)}")
+                x = [np.asarray(adapter.x_struct[n]) for n in names]
+                adapter.x = x
+            if len(x) != len(flat):
+                raise ValueError(f"Model '{self.name}' expects {len(flat)} input(s), but it received {len(x)} input arrays.")
+            for i, (t, a) in enumerate(zip(flat, x)):
+                want = tuple(t.shape[1:])
+                if len(a.shape) != len(t.shape) or any(w is not None and w != g for w, g in zip(want, a.shape[1:])):
+                    raise ValueError(
+                        f"Input {i} of layer \"{self.name}\" is incompatible with the layer: expected shape={tuple(t.shape)}, "
+                        f"found shape={tuple(a.shape)}"
+                    )
+                specs.append(((None,) + tuple(a.shape[1:]), t.dtype, names[i]))
+        else:
+            specs = [((None,) + tuple(a.shape[1:]), "float32", f"input_{i}") for i, a in enumerate(adapter.x)]
+        return specs
+
+    def _trace(self, graph, specs, training):
+        xs = [symbolic.placeholder(graph, s, d, n) for s, d, n in specs]
+        with symbolic.tracing(graph):
+            struct = getattr(self, "_inputs_struct", None)
+            inputs = xs[0] if len(xs) == 1 else xs
+            if isinstance(struct, dict):
+                inputs = dict(zip(struct.keys(), xs))
+            y_pred = self._call_traced(inputs, [], {"training": training})
+        return xs, y_pred
+
+    def _signature(self, mode, specs, adapter, batch_size):
+        y_sig = tuple((tuple(a.shape[1:]), str(a.dtype)) for a in adapter.y) if mode != "predict" else ()
+        sw = adapter.sample_weight is not None and mode != "predict"
+        return (mode, tuple((s, d) for s, d, _ in specs), y_sig, sw, int(batch_size))
+
+    def _get_program(self, mode, adapter, batch_size):
+        specs = self._input_specs(adapter)
+        key = self._signature(mode, specs, adapter, batch_size)
+        cached = self._programs.get(key)
+        if cached is not None:
+            return cached
+        graph = symbolic.new_graph()
+        xs, y_pred = self._trace(graph, specs, training=(mode == "train"))
+        outputs = tree.flatten(y_pred)
+        if mode == "predict":
+            prog = programs.predict_program(graph, xs, outputs, batch_size)
+        else:
+            if len(outputs) != 1 or len(adapter.y) != 1:
+                raise ValueError("Only single-output models with one target array are supported so far")
+            y_true = symbolic.placeholder(graph, (None,) + tuple(adapter.y[0].shape[1:]), "float32", "y_true")
+            sw = None
+            if adapter.sample_weight is not None:
+                sw = symbolic.placeholder(graph, (None,) + tuple(adapter.sample_weight.shape[1:]), "float32", "sample_weight")
+            with symbolic.tracing(graph):
+                y_p = outputs[0]
+                loss = self._compile_loss.build(y_true, y_p, sw)
+                self._loss_tracker.update_state(loss, sample_weight=programs.batch_size_of(xs[0]))
+                self._compile_metrics.build(y_true, y_p, sw)
+            feeds = xs + [y_true] + ([sw] if sw is not None else [])
+            if mode == "train":
+                prog = programs.train_program(graph, feeds, loss, self._param_pack(), self.optimizer, batch_size)
+            else:
+                prog = programs.test_program(graph, feeds, batch_size)
+        self._programs[key] = (prog, y_pred)
+        return self._programs[key]
+
+    def _param_pack(self):
+        weights = self.trainable_weights
+        key = tuple(id(v) for v in weights)
+        if self._pack is None or self._pack[0] != key:
+            self._pack = (key, programs.param_pack(weights))
+        return self._pack[1]
+
+    def _bind(self, prog, adapter, mode):
+        arrays = list(adapter.x)
+        names = [f"x[{i}]" for i in range(len(arrays))]
+        if mode != "predict":
+            arrays += adapter.y
+            names += ["y"]
+            if adapter.sample_weight is not None:
+                arrays.append(adapter.sample_weight)
+                names.append("sample_weight")
+        prog.set_inputs(arrays, names)
+
+    def _logs(self):
+        return {m.name: m.result() for m in self.metrics}
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
+            steps_per_execution=None):
+        self._assert_compiled("fit")
+        if class_weight is not None:
+            raise ValueError("class_weight is not supported yet")
+        batch_size = _check_batch_size(batch_size)
+        spe = _check_spe(steps_per_execution) if steps_per_execution is not None else self.steps_per_execution
+        verbose = _resolve_verbose(verbose)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = _split(x, y, sample_weight, validation_split)
+        adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle)
+        prog, _ = self._get_program("train", adapter, batch_size)
+        self._bind(prog, adapter, "train")
+        steps = prog.steps_per_epoch if steps_per_epoch is None else min(int(steps_per_epoch), prog.steps_per_epoch)
+        shuffle_mode = "batch" if shuffle == "batch" else ("full" if shuffle else "none")
+        seed = rng.draw_seed()
+
+        cbs = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose,
+                           epochs=epochs, steps=steps)
+        self.stop_training = False
+        cbs.on_train_begin()
+        logs = {}
+        try:
+            for epoch in range(initial_epoch, epochs):
+                self.reset_metrics()
+                cbs.on_epoch_begin(epoch)
+                prog.begin_epoch(shuffle_mode, seed, epoch)
+                step = 0
+                while step < steps and not self.stop_training:
+                    n = min(spe, steps - step)
+                    cbs.on_train_batch_begin(step)
+                    step += prog.run(step, n)
+                    logs = self._logs()
+                    cbs.on_train_batch_end(step - 1, logs)
+                epoch_logs = dict(logs)
+                if validation_data is not None and _should_validate(epoch, validation_freq):
+                    vx, vy, vsw = _unpack(validation_data)
+                    val = self.evaluate(vx, vy, sample_weight=vsw, batch_size=validation_batch_size or batch_size,
+                                        verbose=0, return_dict=True, _from_fit=True)
+                    epoch_logs.update({"val_" + k: v for k, v in val.items()})
+                cbs.on_epoch_end(epoch, epoch_logs)
+                logs = epoch_logs
+                if self.stop_training:
+                    break
+        finally:
+            prog.release_arrays()
+        cbs.on_train_end(logs)
+        return self.history
+
+    # ------------------------------------------------------------------ evaluate
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict=False, _from_fit=False, **kwargs):
+        self._assert_compiled("evaluate")
+        batch_size = _check_batch_size(batch_size)
+        verbose = _resolve_verbose(verbose)
+        adapter = get_data_adapter(x, y, sample_weight, batch_size)
+        prog, _ = self._get_program("test", adapter, batch_size)
+        self._bind(prog, adapter, "test")
+        total = prog.steps_per_epoch if steps is None else min(int(steps), prog.steps_per_epoch)
+        cbs = None
+        if not _from_fit:
+            cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=total)
+            cbs.on_test_begin()
+        self.reset_metrics()
+        prog.begin_epoch("none", 0, 0)
+        step, logs = 0, {}
+        try:
+            while step < total:
+                n = min(self.steps_per_execution, total - step)
+                if cbs:
+                    cbs.on_test_batch_begin(step)
+                step += prog.run(step, n)
+                logs = self._logs()
+                if cbs:
+                    cbs.on_test_batch_end(step - 1, logs)
+        finally:
+            prog.release_arrays()
+        logs = self._logs()
+        if cbs:
+            cbs.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
+        batch_size = _check_batch_size(batch_size)
+        verbose = _resolve_verbose(verbose)
+        adapter = get_data_adapter(x, None, None, batch_size)
+        prog, struct = self._get_program("predict", adapter, batch_size)
+        self._bind(prog, adapter, "predict")
+        n = adapter.num_samples
+        outs = [np.empty((n,) + tuple(t.shape[1:]), dtype=t.dtype) for t in tree.flatten(struct)]
+        prog.set_outputs(outs)
+        total = prog.steps_per_epoch if steps is None else min(int(steps), prog.steps_per_epoch)
+        cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=total)
+        cbs.on_predict_begin()
+        prog.begin_epoch("none", 0, 0)
+        step = 0
+        try:
+            while step < total:
+                k = min(self.steps_per_execution, total - step)
+                cbs.on_predict_batch_begin(step)
+                step += prog.run(step, k)
+                cbs.on_predict_batch_end(step - 1, {})
+        finally:
+            prog.release_arrays()
+        cbs.on_predict_end()
+        if steps is not None:
+            outs = [o[: min(n, total * batch_size)] for o in outs]
+        return tree.pack_sequence_as(struct, outs)
+
+
+def _check_batch_size(batch_size):
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+        raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size}")
+    return int(batch_size)
+
+
+def _check_spe(spe):
+    if isinstance(spe, bool) or not isinstance(spe, (int, np.integer)) or spe < 1:
+        raise ValueError(f"`steps_per_execution` must be a positive integer. Received: {spe}")
+    return int(spe)
+
+
+def _resolve_verbose(verbose):
+    if verbose == "auto":
+        return 1 if getattr(sys.stdout, "isatty", lambda: False)() else 2
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"`verbose` must be 0, 1, 2 or 'auto'. Received: verbose={verbose}")
+    return verbose
+
+
+def _should_validate(epoch, freq):
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return (epoch + 1) in freq
+
+
+def _unpack(data):
+    if isinstance(data, (list, tuple)):
+        if len(data) == 2:
+            return data[0], data[1], None
+        if len(data) == 3:
+            return data[0], data[1], data[2]
+    raise ValueError(f"validation_data must be a tuple (x, y) or (x, y, sample_weight); received {type(data).__name__}")
+
+
+def _split(x, y, sample_weight, fraction):
+    if not 0 < fraction < 1:
+        raise ValueError(f"validation_split must be between 0 and 1, got {fraction}")
+    flat = tree.flatten(x)
+    n = np.asarray(flat[0]).shape[0]
+    cut = int(n * (1.0 - fraction))
+
+    def part(a, lo, hi):
+        return None if a is None else tree.map_structure(lambda t: np.asarray(t)[lo:hi], a)
+
+    train = (part(x, 0, cut), part(y, 0, cut), part(sample_weight, 0, cut))
+    val = (part(x, cut, n), part(y, cut, n), part(sample_weight, cut, n))
+    return train, val
