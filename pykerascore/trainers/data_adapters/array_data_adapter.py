@@ -19,8 +19,16 @@ def _as_array(a, what):
         raise ValueError(f"{what} must have a batch dimension; received a scalar")
     if arr.dtype == np.float16:
         arr = arr.astype("float32")
-    inner_contiguous = arr.ndim == 1 or arr[0].flags.c_contiguous
-    return arr if inner_contiguous else np.ascontiguousarray(arr)
+    return arr if _rows_contiguous(arr) else np.ascontiguousarray(arr)
+
+
+def _rows_contiguous(arr):
+    step = arr.itemsize
+    for d in range(arr.ndim - 1, 0, -1):
+        if arr.strides[d] != step:
+            return False
+        step *= arr.shape[d]
+    return True
 
 
 class ArrayDataAdapter:

@@ -1,0 +1,79 @@
+// GEMM+bias+ReLU: the registered `dense` op (CPU kernel factory, activation relu, with bias)
+// against scipy_cblas_sgemm alone on the same shapes, both reported as GFLOP/s (2*M*N*K per
+// iteration) so the cost of the epilogue is the ratio. Args: M, K, N, BLAS threads.
+#include <benchmark/benchmark.h>
+#include <cblas.h>
+
+#include <random>
+
+#include "ops/blas.h"
+#include "ops/registry.h"
+
+namespace {
+
+pkc::Tensor random_tensor(const pkc::Shape& shape, unsigned seed) {
+  pkc::Tensor t = pkc::Tensor::empty(shape, pkc::DType::float32);
+  std::mt19937 gen(seed);
+  std::uniform_real_distribution<float> u(-1.f, 1.f);
+  for (int64_t i = 0; i < t.numel(); ++i) t.ptr<float>()[i] = u(gen);
+  return t;
+}
+
+// Sets the BLAS thread count for one benchmark and restores the single-threaded default.
+struct BlasThreads {
+  explicit BlasThreads(int n) { pkc::blas_set_num_threads(n); }
+  ~BlasThreads() { pkc::blas_set_num_threads(1); }
+};
+
+void set_flops(benchmark::State& st, int64_t M, int64_t K, int64_t N) {
+  st.counters["GFLOPS"] = benchmark::Counter(2.0 * M * N * K * 1e-9 * static_cast<double>(st.iterations()),
+                                             benchmark::Counter::kIsRate);
+}
+
+void BM_dense_relu(benchmark::State& st) {
+  const int64_t M = st.range(0), K = st.range(1), N = st.range(2);
+  BlasThreads threads(static_cast<int>(st.range(3)));
+  pkc::Tensor x = random_tensor({M, K}, 1), w = random_tensor({K, N}, 2), b = random_tensor({N}, 3);
+  pkc::Tensor y = pkc::Tensor::empty({M, N}, pkc::DType::float32);
+  pkc::Attrs attrs;
+  attrs.set("activation", std::string("relu"));
+  const std::string node = "dense";
+  pkc::KernelArgs args{{x, w, b}, {y}, attrs, node, nullptr};
+  pkc::Kernel k = pkc::OpRegistry::instance().get("dense").kernel[static_cast<int>(pkc::DeviceType::cpu)](args);
+  for (auto _ : st) {
+    k();
+    benchmark::DoNotOptimize(y.data);
+    benchmark::ClobberMemory();
+  }
+  set_flops(st, M, K, N);
+}
+
+void BM_sgemm(benchmark::State& st) {
+  const int M = static_cast<int>(st.range(0)), K = static_cast<int>(st.range(1)), N = static_cast<int>(st.range(2));
+  BlasThreads threads(static_cast<int>(st.range(3)));
+  pkc::Tensor x = random_tensor({M, K}, 1), w = random_tensor({K, N}, 2);
+  pkc::Tensor y = pkc::Tensor::empty({M, N}, pkc::DType::float32);
+  for (auto _ : st) {
+    scipy_cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, M, N, K, 1.f, x.ptr<float>(), K,
+                      w.ptr<float>(), N, 0.f, y.ptr<float>(), N);
+    benchmark::DoNotOptimize(y.data);
+    benchmark::ClobberMemory();
+  }
+  set_flops(st, M, K, N);
+}
+
+// {M, K, N, threads}: tiny, the two MLP layers, the two wide layers (also with 2 threads).
+void shapes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"M", "K", "N", "thr"});
+  for (auto s : std::vector<std::vector<int64_t>>{{32, 16, 32}, {128, 784, 512}, {128, 512, 512},
+                                                  {256, 1024, 4096}, {256, 4096, 1024}})
+    b->Args({s[0], s[1], s[2], 1});
+  b->Args({256, 1024, 4096, 2});
+  b->Args({256, 4096, 1024, 2});
+  b->UseRealTime();  // with 2 BLAS threads CPU time of the main thread alone would mislead
+}
+
+}  // namespace
+
+BENCHMARK(BM_dense_relu)->Apply(shapes);
+BENCHMARK(BM_sgemm)->Apply(shapes);
