@@ -17,7 +17,7 @@ std::vector<Tensor> evaluate(const Graph& g, const std::map<int, Tensor>& inputs
   for (int v : fetch) needed[v] = 1;
   for (int n = nn - 1; n >= 0; --n) {
     const NodeDef& nd = g.node(n);
-    bool k = false;
+    bool k = nd.op->mutates_input >= 0;  // state updates (metrics) always run
     for (int out : nd.outputs) k = k || needed[out];
     if (!k) continue;
     keep[n] = 1;

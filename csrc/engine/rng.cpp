@@ -37,15 +37,16 @@ std::vector<int64_t> epoch_order(int64_t n, int64_t batch_size, ShuffleMode mode
       std::swap(order[i], order[j]);
     }
   } else if (mode == ShuffleMode::batch && batch_size > 0) {
-    // Shuffle the order of whole batches; the last (partial) batch takes part too.
-    int64_t nb = (n + batch_size - 1) / batch_size;
+    // Shuffle the order of the full batches; a partial last batch stays last, so every step
+    // still reads a contiguous chunk of batch_size rows (the documented HDF5-friendly mode).
+    int64_t nb = n / batch_size;
     std::vector<int64_t> batches(nb);
     std::iota(batches.begin(), batches.end(), int64_t{0});
     for (int64_t i = nb - 1; i > 0; --i)
       std::swap(batches[i], batches[philox_below(seed, epoch, static_cast<uint64_t>(i), static_cast<uint32_t>(i + 1))]);
     size_t k = 0;
     for (int64_t b : batches)
-      for (int64_t r = b * batch_size; r < std::min(n, (b + 1) * batch_size); ++r) order[k++] = r;
+      for (int64_t r = b * batch_size; r < (b + 1) * batch_size; ++r) order[k++] = r;
   }
   return order;
 }

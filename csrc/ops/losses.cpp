@@ -234,7 +234,14 @@ struct ReduceLossPlan {
   std::vector<int64_t> sw;  // weight strides over values' shape
   Shape vs;
   bool sum_only, by_weight;
+  int64_t wn = 0;  // Keras divides by the sum of the weights as given (not broadcast)
 };
+
+float weight_sum(const ReduceLossPlan& p) {
+  float s = 0.f;
+  for (int64_t i = 0; i < p.wn; ++i) s += p.w[i];
+  return s;
+}
 
 ReduceLossPlan reduce_plan(const KernelArgs& a, int vi, int wi) {
   ReduceLossPlan p;
@@ -246,6 +253,7 @@ ReduceLossPlan reduce_plan(const KernelArgs& a, int vi, int wi) {
   std::string red = a.attrs.s("reduction", "sum_over_batch_size");
   p.sum_only = red == "sum";
   p.by_weight = red == "mean_with_sample_weight" && p.w;
+  p.wn = p.w ? a.in[wi].numel() : 0;
   return p;
 }
 
@@ -258,10 +266,8 @@ Kernel reduce_loss_kernel(const KernelArgs& a) {
       for (int64_t i = 0; i < p.n; ++i) s += p.v[i];
     } else {
       std::vector<int64_t> zero(p.vs.size(), 0);
-      for_each_broadcast(p.vs, zero, p.sw, [&](int64_t o, int64_t, int64_t j) {
-        s += p.v[o] * p.w[j];
-        wsum += p.w[j];
-      });
+      for_each_broadcast(p.vs, zero, p.sw, [&](int64_t o, int64_t, int64_t j) { s += p.v[o] * p.w[j]; });
+      wsum = weight_sum(p);
     }
     float div = p.sum_only ? 1.f : (p.by_weight ? wsum : static_cast<float>(p.n));
     *out = p.sum_only ? s : (div == 0.f ? 0.f : s / div);
@@ -274,11 +280,7 @@ Kernel reduce_loss_grad_kernel(const KernelArgs& a) {
   ReduceLossPlan p = reduce_plan(a, 1, 2);
   float* dv = a.out[0].ptr<float>();
   return [=] {
-    float wsum = 0.f;
-    if (p.w && p.by_weight) {
-      std::vector<int64_t> zero(p.vs.size(), 0);
-      for_each_broadcast(p.vs, zero, p.sw, [&](int64_t, int64_t, int64_t j) { wsum += p.w[j]; });
-    }
+    float wsum = p.w && p.by_weight ? weight_sum(p) : 0.f;
     float div = p.sum_only ? 1.f : (p.by_weight ? wsum : static_cast<float>(p.n));
     float k = div == 0.f ? 0.f : *dl / div;
     if (!p.w) {

@@ -111,31 +111,38 @@ std::vector<TensorInfo> mean_update_infer(const ShapeCtx& c) {
   return {};
 }
 
+// Keras's reduce_to_samplewise_values + Mean: values are averaged down to the weights' rank q,
+// multiplied by the (broadcast) weights, then averaged over dims 1..q-1 per sample;
+// count adds the weights averaged the same way (or the number of samples without weights).
 Kernel mean_update_kernel(const KernelArgs& a) {
   float* state = a.in[0].ptr<float>();
   const float* v = a.in[1].ptr<float>();
-  Shape vs = a.in[1].shape;
+  const Shape vs = a.in[1].shape;
   const float* w = a.in.size() == 3 ? a.in[2].ptr<float>() : nullptr;
-  Shape ws = w ? a.in[2].shape : Shape{};
-  // Values are first reduced (by mean) to the rank of the weights, or to per-sample values.
-  size_t keep = w ? ws.size() : std::min<size_t>(vs.size(), 1);
-  int64_t outer = 1;
-  for (size_t i = 0; i < keep; ++i) outer *= vs[i];
-  int64_t inner = outer ? numel(vs) / outer : 0;
-  int64_t wn = w ? numel(ws) : 0;
-  bool w_broadcast = w && wn != outer;  // e.g. a scalar weight
+  const size_t q = w ? a.in[2].shape.size() : std::min<size_t>(vs.size(), 1);
+  const Shape lead(vs.begin(), vs.begin() + q);
+  const int64_t outer = numel(lead);
+  const int64_t inner = outer ? numel(vs) / outer : 0;
+  const float per_sample = q >= 1 && outer ? static_cast<float>(outer / lead[0]) : 1.f;  // numel(lead[1:])
+  std::vector<int64_t> ws = w ? broadcast_strides(a.in[2].shape, lead) : std::vector<int64_t>(q, 0);
+  std::vector<int64_t> vstr(q, 0);
+  for (int64_t d = static_cast<int64_t>(q) - 1, st = 1; d >= 0; --d) {
+    vstr[d] = st;
+    st *= lead[d];
+  }
+  const float samples = vs.empty() ? 1.f : static_cast<float>(vs[0]);
   return [=] {
-    float total = 0.f, count = 0.f;
-    for (int64_t i = 0; i < outer; ++i) {
+    float total = 0.f, wsum = 0.f;
+    for_each_broadcast(lead, vstr, ws, [&](int64_t o, int64_t, int64_t j) {
       float s = 0.f;
-      for (int64_t j = 0; j < inner; ++j) s += v[i * inner + j];
-      float vi = inner ? s / static_cast<float>(inner) : 0.f;
-      float wi = w ? (w_broadcast ? w[0] : w[i]) : 1.f;
-      total += vi * wi;
-      count += wi;
-    }
-    state[0] += total;
-    state[1] += count;
+      for (int64_t k = 0; k < inner; ++k) s += v[o * inner + k];
+      float vbar = inner ? s / static_cast<float>(inner) : 0.f;
+      float wi = w ? w[j] : 1.f;
+      total += vbar * wi;
+      wsum += wi;
+    });
+    state[0] += total / per_sample;
+    state[1] += w ? wsum / per_sample : samples;
   };
 }
 

@@ -19,6 +19,14 @@ def _load_openblas():
 
 _openblas_handle = _load_openblas()
 
-from pykerascore import _core as core  # noqa: E402
+try:
+    from pykerascore import _core as core  # noqa: E402
+except ImportError as e:  # pragma: no cover - depends on how the package was installed
+    raise ImportError(
+        f"pykerascore's native module _core could not be imported from {os.path.dirname(os.path.dirname(__file__))}. "
+        "If that is the source checkout, it has no compiled extension: install the package (`pip install .` or the "
+        "editable dev install in the README) and run from outside the source tree (e.g. `pytest`, not "
+        "`python -m pytest`, from the repository root)."
+    ) from e
 
 __all__ = ["core"]

@@ -4,6 +4,7 @@ import numpy as np
 
 from pykerascore import ops
 from pykerascore.backend.symbolic import emit
+from pykerascore.losses.loss import squeeze_or_expand_to_same_rank
 from pykerascore.metrics.metric import Metric
 
 
@@ -16,7 +17,8 @@ class Mean(Metric):
         values = ops.cast(values, "float32")
         inputs = [self._state, values]
         if sample_weight is not None:
-            inputs.append(ops.cast(sample_weight, "float32"))
+            values, sample_weight = squeeze_or_expand_to_same_rank(values, ops.cast(sample_weight, "float32"))
+            inputs = [self._state, values, sample_weight]
         emit("metric_mean_update", inputs, name=self.name)
 
     def result(self):

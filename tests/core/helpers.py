@@ -14,10 +14,9 @@ def rng(seed=0):
 
 def randn(shape, seed=0, scale=1.0, away_from_zero=0.0):
     """float32 normal values; with away_from_zero, |v| >= that margin (avoids relu kinks)."""
-    a = rng(seed).standard_normal(shape) * scale
+    a = np.asarray(rng(seed).standard_normal(shape) * scale)
     if away_from_zero:
-        a = np.sign(a) * (np.abs(a) + away_from_zero)
-        a[a == 0] = away_from_zero
+        a = np.where(a < 0, a - away_from_zero, a + away_from_zero)
     return a.astype(np.float32)
 
 
