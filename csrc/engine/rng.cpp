@@ -1,4 +1,4 @@
-// Philox4x32-10 (Salmon et al., SC'11) and Fisher-Yates over it.
+// Fisher-Yates epoch orders over Philox4x32-10 (Salmon et al., SC'11).
 #include "engine/rng.h"
 
 #include <algorithm>
@@ -7,24 +7,9 @@
 
 namespace pkc {
 
-std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> c, std::array<uint32_t, 2> k) {
-  constexpr uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u, W0 = 0x9E3779B9u, W1 = 0xBB67AE85u;
-  for (int round = 0; round < 10; ++round) {
-    uint64_t p0 = static_cast<uint64_t>(M0) * c[0];
-    uint64_t p1 = static_cast<uint64_t>(M1) * c[2];
-    c = {static_cast<uint32_t>(p1 >> 32) ^ c[1] ^ k[0], static_cast<uint32_t>(p1),
-         static_cast<uint32_t>(p0 >> 32) ^ c[3] ^ k[1], static_cast<uint32_t>(p0)};
-    k[0] += W0;
-    k[1] += W1;
-  }
-  return c;
-}
-
 uint32_t philox_below(uint64_t seed, uint64_t stream, uint64_t i, uint32_t bound) {
-  auto r = philox4x32({static_cast<uint32_t>(i), static_cast<uint32_t>(i >> 32), static_cast<uint32_t>(stream),
-                       static_cast<uint32_t>(stream >> 32)},
-                      {static_cast<uint32_t>(seed), static_cast<uint32_t>(seed >> 32)});
-  uint64_t wide = (static_cast<uint64_t>(r[0]) << 32) | r[1];
+  Philox4 r = philox_draw(seed, stream, i);
+  uint64_t wide = (static_cast<uint64_t>(r.v[0]) << 32) | r.v[1];
   return static_cast<uint32_t>((static_cast<unsigned __int128>(wide) * bound) >> 64);
 }
 

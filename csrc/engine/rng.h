@@ -1,13 +1,11 @@
-// Counter-based RNG (Philox4x32-10): random numbers are a pure function of (key, counter), so
-// epoch shuffles and dropout masks are reproducible from a seed on any backend and thread.
+// Epoch row orders from the counter-based Philox RNG (see core/philox.h).
 #pragma once
-#include <array>
 #include <cstdint>
 #include <vector>
 
-namespace pkc {
+#include "core/philox.h"
 
-std::array<uint32_t, 4> philox4x32(std::array<uint32_t, 4> counter, std::array<uint32_t, 2> key);
+namespace pkc {
 
 // Uniform integer in [0, bound) for draw `i` of stream (seed, stream).
 uint32_t philox_below(uint64_t seed, uint64_t stream, uint64_t i, uint32_t bound);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "ops/dispatch.h"
 #include "ops/shape_rules.h"
 
 namespace pkc {
@@ -20,28 +21,13 @@ bool act_is_fusable(const std::string& n) {
   return n.empty() || n == "linear" || n == "relu" || n == "sigmoid" || n == "tanh";
 }
 
-void act_forward_inplace(Act a, float* y, int64_t n) {
-  switch (a) {
-    case Act::relu:
-      for (int64_t i = 0; i < n; ++i) y[i] = y[i] > 0.f ? y[i] : 0.f;
-      break;
-    case Act::sigmoid:
-      for (int64_t i = 0; i < n; ++i) y[i] = sigmoid_f(y[i]);
-      break;
-    case Act::tanh:
-      for (int64_t i = 0; i < n; ++i) y[i] = std::tanh(y[i]);
-      break;
-    default: break;
-  }
-}
-
 namespace {
 
 // ---- element-wise activation: y = act(x) ----
-template <Act A>
-Kernel act_kernel(const KernelArgs& a) {
-  const float* x = a.in[0].ptr<float>();
-  float* y = a.out[0].ptr<float>();
+template <Act A, typename T>
+Kernel act_kernel_t(const KernelArgs& a) {
+  const T* x = a.in[0].ptr<T>();
+  T* y = a.out[0].ptr<T>();
   int64_t n = a.in[0].numel();
   return [=] {
     for (int64_t i = 0; i < n; ++i) y[i] = act_forward(A, x[i]);
@@ -50,14 +36,24 @@ Kernel act_kernel(const KernelArgs& a) {
 
 // ---- gradient from output: dx = act'(y) * dy, inputs (dy, y) ----
 template <Act A>
-Kernel act_grad_kernel(const KernelArgs& a) {
-  const float* dy = a.in[0].ptr<float>();
-  const float* y = a.in[1].ptr<float>();
-  float* dx = a.out[0].ptr<float>();
+Kernel act_kernel(const KernelArgs& a) {
+  return kernel_dtype(a) == DType::float64 ? act_kernel_t<A, double>(a) : act_kernel_t<A, float>(a);
+}
+
+template <Act A, typename T>
+Kernel act_grad_kernel_t(const KernelArgs& a) {
+  const T* dy = a.in[0].ptr<T>();
+  const T* y = a.in[1].ptr<T>();
+  T* dx = a.out[0].ptr<T>();
   int64_t n = a.in[0].numel();
   return [=] {
     for (int64_t i = 0; i < n; ++i) dx[i] = act_backward(A, dy[i], y[i]);
   };
+}
+
+template <Act A>
+Kernel act_grad_kernel(const KernelArgs& a) {
+  return kernel_dtype(a) == DType::float64 ? act_grad_kernel_t<A, double>(a) : act_grad_kernel_t<A, float>(a);
 }
 
 template <Act A>
@@ -69,8 +65,7 @@ void act_grad_rule(GradCtx& g) {
 
 std::vector<TensorInfo> float_unary(const ShapeCtx& c) {
   check_num_inputs(c, 1, 1);
-  PKC_CHECK(c.in[0].dtype == DType::float32, Type, c.node, ": expected float32 input, got ",
-            dtype_name(c.in[0].dtype));
+  check_floating(c, 0);
   return {c.in[0]};
 }
 
@@ -86,18 +81,19 @@ PKC_REGISTER_OP({.name = "sigmoid_grad", .infer = same_as_input0,
 PKC_REGISTER_OP({.name = "tanh_grad", .infer = same_as_input0, .kernel = {act_grad_kernel<Act::tanh>}});
 
 // ---- softmax over the last axis ----
-void softmax_rows(const float* x, float* y, int64_t rows, int64_t cols) {
+template <typename T>
+void softmax_rows(const T* x, T* y, int64_t rows, int64_t cols) {
   for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * cols;
-    float* yr = y + r * cols;
-    float m = -INFINITY;
+    const T* xr = x + r * cols;
+    T* yr = y + r * cols;
+    T m = -INFINITY;
     for (int64_t j = 0; j < cols; ++j) m = std::max(m, xr[j]);
-    float s = 0.f;
+    T s = 0;
     for (int64_t j = 0; j < cols; ++j) {
       yr[j] = std::exp(xr[j] - m);
       s += yr[j];
     }
-    float inv = 1.f / s;
+    T inv = T(1) / s;
     for (int64_t j = 0; j < cols; ++j) yr[j] *= inv;
   }
 }
@@ -112,26 +108,28 @@ std::vector<TensorInfo> softmax_infer(const ShapeCtx& c) {
   return out;
 }
 
+template <typename T>
 Kernel softmax_kernel(const KernelArgs& a) {
-  const float* x = a.in[0].ptr<float>();
-  float* y = a.out[0].ptr<float>();
+  const T* x = a.in[0].ptr<T>();
+  T* y = a.out[0].ptr<T>();
   int64_t cols = a.in[0].shape.back();
   int64_t rows = cols ? a.in[0].numel() / cols : 0;
   return [=] { softmax_rows(x, y, rows, cols); };
 }
 
 // dx = y * (dy - sum(dy * y)) per row; inputs (dy, y)
+template <typename T>
 Kernel softmax_grad_kernel(const KernelArgs& a) {
-  const float* dy = a.in[0].ptr<float>();
-  const float* y = a.in[1].ptr<float>();
-  float* dx = a.out[0].ptr<float>();
+  const T* dy = a.in[0].ptr<T>();
+  const T* y = a.in[1].ptr<T>();
+  T* dx = a.out[0].ptr<T>();
   int64_t cols = a.in[0].shape.back();
   int64_t rows = cols ? a.in[0].numel() / cols : 0;
   return [=] {
     for (int64_t r = 0; r < rows; ++r) {
-      const float* dyr = dy + r * cols;
-      const float* yr = y + r * cols;
-      float dot = 0.f;
+      const T* dyr = dy + r * cols;
+      const T* yr = y + r * cols;
+      T dot = 0;
       for (int64_t j = 0; j < cols; ++j) dot += dyr[j] * yr[j];
       for (int64_t j = 0; j < cols; ++j) dx[r * cols + j] = yr[j] * (dyr[j] - dot);
     }
@@ -143,8 +141,8 @@ void softmax_grad_rule(GradCtx& g) {
 }
 
 PKC_REGISTER_OP({.name = "softmax", .infer = softmax_infer, .grad = softmax_grad_rule,
-                 .kernel = {softmax_kernel}});
-PKC_REGISTER_OP({.name = "softmax_grad", .infer = same_as_input0, .kernel = {softmax_grad_kernel}});
+                 .kernel = {PKC_FLOAT_KERNEL(softmax_kernel)}});
+PKC_REGISTER_OP({.name = "softmax_grad", .infer = same_as_input0, .kernel = {PKC_FLOAT_KERNEL(softmax_grad_kernel)}});
 
 }  // namespace
 }  // namespace pkc

@@ -11,15 +11,17 @@ enum class Act { linear, relu, sigmoid, tanh };
 Act act_from_name(const std::string& name, const std::string& node);  // ValueError if unknown
 bool act_is_fusable(const std::string& name);
 
-inline float sigmoid_f(float x) {
-  if (x >= 0.f) return 1.f / (1.f + std::exp(-x));
-  float e = std::exp(x);
-  return e / (1.f + e);
+template <typename T>
+inline T sigmoid_f(T x) {
+  if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+  T e = std::exp(x);
+  return e / (T(1) + e);
 }
 
-inline float act_forward(Act a, float x) {
+template <typename T>
+inline T act_forward(Act a, T x) {
   switch (a) {
-    case Act::relu: return x > 0.f ? x : 0.f;
+    case Act::relu: return x > T(0) ? x : T(0);
     case Act::sigmoid: return sigmoid_f(x);
     case Act::tanh: return std::tanh(x);
     default: return x;
@@ -27,16 +29,14 @@ inline float act_forward(Act a, float x) {
 }
 
 // dL/dx given dL/dy and y = act(x).
-inline float act_backward(Act a, float dy, float y) {
+template <typename T>
+inline T act_backward(Act a, T dy, T y) {
   switch (a) {
-    case Act::relu: return y > 0.f ? dy : 0.f;
-    case Act::sigmoid: return dy * y * (1.f - y);
-    case Act::tanh: return dy * (1.f - y * y);
+    case Act::relu: return y > T(0) ? dy : T(0);
+    case Act::sigmoid: return dy * y * (T(1) - y);
+    case Act::tanh: return dy * (T(1) - y * y);
     default: return dy;
   }
 }
-
-// In-place over n values.
-void act_forward_inplace(Act a, float* y, int64_t n);
 
 }  // namespace pkc

@@ -5,20 +5,17 @@
 
 #include "ops/activations.h"
 #include "ops/blas.h"
+#include "ops/dispatch.h"
 #include "ops/shape_rules.h"
 
 namespace pkc {
 namespace {
 
-void check_float(const ShapeCtx& c, size_t i) {
-  PKC_CHECK(c.in[i].dtype == DType::float32, Type, c.node, ": input ", i, " must be float32, got ",
-            dtype_name(c.in[i].dtype));
-}
 
 // ---------------------------------------------------------------- dense(x, W[, b])
 std::vector<TensorInfo> dense_infer(const ShapeCtx& c) {
   check_num_inputs(c, 2, 3);
-  for (size_t i = 0; i < c.in.size(); ++i) check_float(c, i);
+  DType dt = c.in.size() == 3 ? common_floating(c, {0, 1, 2}) : common_floating(c, {0, 1});
   const Shape& x = c.in[0].shape;
   const Shape& w = c.in[1].shape;
   PKC_CHECK(x.size() >= 1, Value, c.node, ": input must have rank >= 1, got shape ", shape_str(x));
@@ -32,26 +29,27 @@ std::vector<TensorInfo> dense_infer(const ShapeCtx& c) {
   act_from_name(c.attrs.s("activation", "linear"), c.node);
   Shape y = x;
   y.back() = w[1];
-  return {{y, DType::float32}};
+  return {{y, dt}};
 }
 
+template <typename T>
 Kernel dense_kernel(const KernelArgs& a) {
-  const float* x = a.in[0].ptr<float>();
-  const float* w = a.in[1].ptr<float>();
-  const float* b = a.in.size() == 3 ? a.in[2].ptr<float>() : nullptr;
-  float* y = a.out[0].ptr<float>();
+  const T* x = a.in[0].ptr<T>();
+  const T* w = a.in[1].ptr<T>();
+  const T* b = a.in.size() == 3 ? a.in[2].ptr<T>() : nullptr;
+  T* y = a.out[0].ptr<T>();
   int K = static_cast<int>(a.in[1].dim(0)), N = static_cast<int>(a.in[1].dim(1));
   int M = K ? static_cast<int>(a.in[0].numel() / K) : static_cast<int>(a.out[0].numel() / (N ? N : 1));
   Act act = act_from_name(a.attrs.s("activation", "linear"), a.node);
   return [=] {
     if (K == 0) {
-      std::memset(y, 0, sizeof(float) * M * N);
+      std::memset(y, 0, sizeof(T) * M * N);
     } else {
-      sgemm(false, false, M, N, K, 1.f, x, K, w, N, 0.f, y, N);
+      gemm<T>(false, false, M, N, K, T(1), x, K, w, N, T(0), y, N);
     }
     if (!b && act == Act::linear) return;
     for (int r = 0; r < M; ++r) {
-      float* yr = y + static_cast<int64_t>(r) * N;
+      T* yr = y + static_cast<int64_t>(r) * N;
       if (b)
         for (int j = 0; j < N; ++j) yr[j] = act_forward(act, yr[j] + b[j]);
       else
@@ -85,25 +83,26 @@ void dense_grad_rule(GradCtx& g) {
 // ---------------------------------------------------------------- dense_act_grad(dy, y) -> dz, db
 std::vector<TensorInfo> dense_act_grad_infer(const ShapeCtx& c) {
   check_num_inputs(c, 2, 2);
-  return {c.in[0], {Shape{c.in[0].shape.back()}, DType::float32}};
+  return {c.in[0], {Shape{c.in[0].shape.back()}, c.in[0].dtype}};
 }
 
+template <typename T>
 Kernel dense_act_grad_kernel(const KernelArgs& a) {
-  const float* dy = a.in[0].ptr<float>();
-  const float* y = a.in[1].ptr<float>();
-  float* dz = a.out[0].ptr<float>();
-  float* db = a.out[1].ptr<float>();
+  const T* dy = a.in[0].ptr<T>();
+  const T* y = a.in[1].ptr<T>();
+  T* dz = a.out[0].ptr<T>();
+  T* db = a.out[1].ptr<T>();
   int64_t N = a.in[0].shape.back();
   int64_t M = N ? a.in[0].numel() / N : 0;
   Act act = act_from_name(a.attrs.s("activation", "linear"), a.node);
   return [=] {
-    std::memset(db, 0, sizeof(float) * N);
+    std::memset(db, 0, sizeof(T) * N);
     for (int64_t r = 0; r < M; ++r) {
-      const float* dyr = dy + r * N;
-      const float* yr = y + r * N;
-      float* dzr = dz + r * N;
+      const T* dyr = dy + r * N;
+      const T* yr = y + r * N;
+      T* dzr = dz + r * N;
       for (int64_t j = 0; j < N; ++j) {
-        float v = act_backward(act, dyr[j], yr[j]);
+        T v = act_backward(act, dyr[j], yr[j]);
         dzr[j] = v;
         db[j] += v;
       }
@@ -114,16 +113,17 @@ Kernel dense_act_grad_kernel(const KernelArgs& a) {
 // ---------------------------------------------------------------- bias_grad(dz) -> column sums
 std::vector<TensorInfo> bias_grad_infer(const ShapeCtx& c) {
   check_num_inputs(c, 1, 1);
-  return {{Shape{c.in[0].shape.back()}, DType::float32}};
+  return {{Shape{c.in[0].shape.back()}, c.in[0].dtype}};
 }
 
+template <typename T>
 Kernel bias_grad_kernel(const KernelArgs& a) {
-  const float* dz = a.in[0].ptr<float>();
-  float* db = a.out[0].ptr<float>();
+  const T* dz = a.in[0].ptr<T>();
+  T* db = a.out[0].ptr<T>();
   int64_t N = a.in[0].shape.back();
   int64_t M = N ? a.in[0].numel() / N : 0;
   return [=] {
-    std::memset(db, 0, sizeof(float) * N);
+    std::memset(db, 0, sizeof(T) * N);
     for (int64_t r = 0; r < M; ++r)
       for (int64_t j = 0; j < N; ++j) db[j] += dz[r * N + j];
   };
@@ -132,21 +132,22 @@ Kernel bias_grad_kernel(const KernelArgs& a) {
 // ---------------------------------------------------------------- dense_weight_grad(x, dz) -> x^T dz
 std::vector<TensorInfo> weight_grad_infer(const ShapeCtx& c) {
   check_num_inputs(c, 2, 2);
-  return {{Shape{c.in[0].shape.back(), c.in[1].shape.back()}, DType::float32}};
+  return {{Shape{c.in[0].shape.back(), c.in[1].shape.back()}, c.in[0].dtype}};
 }
 
+template <typename T>
 Kernel weight_grad_kernel(const KernelArgs& a) {
-  const float* x = a.in[0].ptr<float>();
-  const float* dz = a.in[1].ptr<float>();
-  float* dw = a.out[0].ptr<float>();
+  const T* x = a.in[0].ptr<T>();
+  const T* dz = a.in[1].ptr<T>();
+  T* dw = a.out[0].ptr<T>();
   int K = static_cast<int>(a.in[0].shape.back()), N = static_cast<int>(a.in[1].shape.back());
   int M = N ? static_cast<int>(a.in[1].numel() / N) : 0;
   return [=] {
     if (M == 0) {
-      std::memset(dw, 0, sizeof(float) * K * N);
+      std::memset(dw, 0, sizeof(T) * K * N);
       return;
     }
-    sgemm(true, false, K, N, M, 1.f, x, K, dz, N, 0.f, dw, N);
+    gemm<T>(true, false, K, N, M, T(1), x, K, dz, N, T(0), dw, N);
   };
 }
 
@@ -155,29 +156,29 @@ std::vector<TensorInfo> input_grad_infer(const ShapeCtx& c) {
   check_num_inputs(c, 2, 2);
   Shape s = c.in[0].shape;
   s.back() = c.in[1].shape[0];
-  return {{s, DType::float32}};
+  return {{s, c.in[0].dtype}};
 }
 
+template <typename T>
 Kernel input_grad_kernel(const KernelArgs& a) {
-  const float* dz = a.in[0].ptr<float>();
-  const float* w = a.in[1].ptr<float>();
-  float* dx = a.out[0].ptr<float>();
+  const T* dz = a.in[0].ptr<T>();
+  const T* w = a.in[1].ptr<T>();
+  T* dx = a.out[0].ptr<T>();
   int K = static_cast<int>(a.in[1].dim(0)), N = static_cast<int>(a.in[1].dim(1));
   int M = N ? static_cast<int>(a.in[0].numel() / N) : 0;
   return [=] {
     if (N == 0) {
-      std::memset(dx, 0, sizeof(float) * M * K);
+      std::memset(dx, 0, sizeof(T) * M * K);
       return;
     }
-    sgemm(false, true, M, K, N, 1.f, dz, N, w, N, 0.f, dx, K);
+    gemm<T>(false, true, M, K, N, T(1), dz, N, w, N, T(0), dx, K);
   };
 }
 
 // ---------------------------------------------------------------- matmul(a, b) 2-D with transposes
 std::vector<TensorInfo> matmul_infer(const ShapeCtx& c) {
   check_num_inputs(c, 2, 2);
-  check_float(c, 0);
-  check_float(c, 1);
+  DType dt = common_floating(c, {0, 1});
   const Shape& a = c.in[0].shape;
   const Shape& b = c.in[1].shape;
   PKC_CHECK(a.size() == 2 && b.size() == 2, Value, c.node, ": matmul expects 2-D operands, got ",
@@ -187,23 +188,24 @@ std::vector<TensorInfo> matmul_infer(const ShapeCtx& c) {
   int64_t kb = tb ? b[1] : b[0], n = tb ? b[0] : b[1];
   PKC_CHECK(ka < 0 || kb < 0 || ka == kb, Value, c.node, ": matmul inner dimensions differ: ",
             shape_str(a), " @ ", shape_str(b));
-  return {{Shape{m, n}, DType::float32}};
+  return {{Shape{m, n}, dt}};
 }
 
+template <typename T>
 Kernel matmul_kernel(const KernelArgs& a) {
   bool ta = a.attrs.i("transpose_a", 0), tb = a.attrs.i("transpose_b", 0);
-  const float* A = a.in[0].ptr<float>();
-  const float* B = a.in[1].ptr<float>();
-  float* C = a.out[0].ptr<float>();
+  const T* A = a.in[0].ptr<T>();
+  const T* B = a.in[1].ptr<T>();
+  T* C = a.out[0].ptr<T>();
   int M = static_cast<int>(a.out[0].dim(0)), N = static_cast<int>(a.out[0].dim(1));
   int K = static_cast<int>(ta ? a.in[0].dim(0) : a.in[0].dim(1));
   int lda = static_cast<int>(a.in[0].dim(1)), ldb = static_cast<int>(a.in[1].dim(1));
   return [=] {
     if (K == 0) {
-      std::memset(C, 0, sizeof(float) * M * N);
+      std::memset(C, 0, sizeof(T) * M * N);
       return;
     }
-    sgemm(ta, tb, M, N, K, 1.f, A, lda, B, ldb, 0.f, C, N);
+    gemm<T>(ta, tb, M, N, K, T(1), A, lda, B, ldb, T(0), C, N);
   };
 }
 
@@ -221,12 +223,12 @@ void matmul_grad_rule(GradCtx& g) {
   if (g.needs_grad(1)) g.set_grad(1, tb ? mm(dy, A, true, ta) : mm(A, dy, !ta, false));
 }
 
-PKC_REGISTER_OP({.name = "dense", .infer = dense_infer, .grad = dense_grad_rule, .kernel = {dense_kernel}});
-PKC_REGISTER_OP({.name = "dense_act_grad", .infer = dense_act_grad_infer, .kernel = {dense_act_grad_kernel}});
-PKC_REGISTER_OP({.name = "bias_grad", .infer = bias_grad_infer, .kernel = {bias_grad_kernel}});
-PKC_REGISTER_OP({.name = "dense_weight_grad", .infer = weight_grad_infer, .kernel = {weight_grad_kernel}});
-PKC_REGISTER_OP({.name = "dense_input_grad", .infer = input_grad_infer, .kernel = {input_grad_kernel}});
-PKC_REGISTER_OP({.name = "matmul", .infer = matmul_infer, .grad = matmul_grad_rule, .kernel = {matmul_kernel}});
+PKC_REGISTER_OP({.name = "dense", .infer = dense_infer, .grad = dense_grad_rule, .kernel = {PKC_FLOAT_KERNEL(dense_kernel)}});
+PKC_REGISTER_OP({.name = "dense_act_grad", .infer = dense_act_grad_infer, .kernel = {PKC_FLOAT_KERNEL(dense_act_grad_kernel)}});
+PKC_REGISTER_OP({.name = "bias_grad", .infer = bias_grad_infer, .kernel = {PKC_FLOAT_KERNEL(bias_grad_kernel)}});
+PKC_REGISTER_OP({.name = "dense_weight_grad", .infer = weight_grad_infer, .kernel = {PKC_FLOAT_KERNEL(weight_grad_kernel)}});
+PKC_REGISTER_OP({.name = "dense_input_grad", .infer = input_grad_infer, .kernel = {PKC_FLOAT_KERNEL(input_grad_kernel)}});
+PKC_REGISTER_OP({.name = "matmul", .infer = matmul_infer, .grad = matmul_grad_rule, .kernel = {PKC_FLOAT_KERNEL(matmul_kernel)}});
 
 }  // namespace
 }  // namespace pkc

@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "ops/dispatch.h"
 #include "ops/shape_rules.h"
 
 namespace pkc {
@@ -23,29 +24,34 @@ namespace {
 
 enum class Bin { add, sub, mul, div };
 
-template <Bin OP>
-inline float bin_apply(float a, float b) {
+template <Bin OP, typename T>
+inline T bin_apply(T a, T b) {
   if constexpr (OP == Bin::add) return a + b;
   if constexpr (OP == Bin::sub) return a - b;
   if constexpr (OP == Bin::mul) return a * b;
   return a / b;
 }
 
-template <Bin OP>
-Kernel binary_kernel(const KernelArgs& a) {
-  const float* x = a.in[0].ptr<float>();
-  const float* y = a.in[1].ptr<float>();
-  float* z = a.out[0].ptr<float>();
+template <Bin OP, typename T>
+Kernel binary_kernel_t(const KernelArgs& a) {
+  const T* x = a.in[0].ptr<T>();
+  const T* y = a.in[1].ptr<T>();
+  T* z = a.out[0].ptr<T>();
   Shape out = a.out[0].shape;
   int64_t n = numel(out);
   if (a.in[0].shape == out && a.in[1].shape == out)
     return [=] {
-      for (int64_t i = 0; i < n; ++i) z[i] = bin_apply<OP>(x[i], y[i]);
+      for (int64_t i = 0; i < n; ++i) z[i] = bin_apply<OP, T>(x[i], y[i]);
     };
   auto sa = broadcast_strides(a.in[0].shape, out), sb = broadcast_strides(a.in[1].shape, out);
   return [=] {
-    for_each_broadcast(out, sa, sb, [&](int64_t o, int64_t i, int64_t j) { z[o] = bin_apply<OP>(x[i], y[j]); });
+    for_each_broadcast(out, sa, sb, [&](int64_t o, int64_t i, int64_t j) { z[o] = bin_apply<OP, T>(x[i], y[j]); });
   };
+}
+
+template <Bin OP>
+Kernel binary_kernel(const KernelArgs& a) {
+  return kernel_dtype(a) == DType::float64 ? binary_kernel_t<OP, double>(a) : binary_kernel_t<OP, float>(a);
 }
 
 // Gradient of an input that may have been broadcast: reduce to its shape when needed.
@@ -84,9 +90,10 @@ void div_grad(GradCtx& g) {
   }
 }
 
+template <typename T>
 Kernel negative_kernel(const KernelArgs& a) {
-  const float* x = a.in[0].ptr<float>();
-  float* y = a.out[0].ptr<float>();
+  const T* x = a.in[0].ptr<T>();
+  T* y = a.out[0].ptr<T>();
   int64_t n = a.in[0].numel();
   return [=] {
     for (int64_t i = 0; i < n; ++i) y[i] = -x[i];
@@ -98,18 +105,19 @@ void negative_grad(GradCtx& g) { g.set_grad(0, g.emit1("negative", {g.out_grad(0
 // ---- sum_to_shape(x, like): sums x over the dims in which `like` was broadcast
 std::vector<TensorInfo> sum_to_shape_infer(const ShapeCtx& c) {
   check_num_inputs(c, 2, 2);
-  return {{c.in[1].shape, DType::float32}};
+  return {{c.in[1].shape, c.in[0].dtype}};
 }
 
+template <typename T>
 Kernel sum_to_shape_kernel(const KernelArgs& a) {
-  const float* x = a.in[0].ptr<float>();
-  float* y = a.out[0].ptr<float>();
+  const T* x = a.in[0].ptr<T>();
+  T* y = a.out[0].ptr<T>();
   Shape xs = a.in[0].shape;
   int64_t ny = a.out[0].numel();
   auto sy = broadcast_strides(a.out[0].shape, xs);
   std::vector<int64_t> sx(xs.size(), 0);
   return [=] {
-    std::memset(y, 0, sizeof(float) * ny);
+    std::memset(y, 0, sizeof(T) * ny);
     for_each_broadcast(xs, sy, sx, [&](int64_t o, int64_t i, int64_t) { y[i] += x[o]; });
   };
 }
@@ -130,8 +138,8 @@ PKC_REGISTER_OP({.name = "add", .infer = broadcast_binary, .grad = add_grad, .ke
 PKC_REGISTER_OP({.name = "subtract", .infer = broadcast_binary, .grad = sub_grad, .kernel = {binary_kernel<Bin::sub>}});
 PKC_REGISTER_OP({.name = "multiply", .infer = broadcast_binary, .grad = mul_grad, .kernel = {binary_kernel<Bin::mul>}});
 PKC_REGISTER_OP({.name = "divide", .infer = broadcast_binary, .grad = div_grad, .kernel = {binary_kernel<Bin::div>}});
-PKC_REGISTER_OP({.name = "negative", .infer = same_as_input0, .grad = negative_grad, .kernel = {negative_kernel}});
-PKC_REGISTER_OP({.name = "sum_to_shape", .infer = sum_to_shape_infer, .grad = sum_to_shape_grad, .kernel = {sum_to_shape_kernel}});
+PKC_REGISTER_OP({.name = "negative", .infer = same_as_input0, .grad = negative_grad, .kernel = {PKC_FLOAT_KERNEL(negative_kernel)}});
+PKC_REGISTER_OP({.name = "sum_to_shape", .infer = sum_to_shape_infer, .grad = sum_to_shape_grad, .kernel = {PKC_FLOAT_KERNEL(sum_to_shape_kernel)}});
 PKC_REGISTER_OP({.name = "zeros_like", .infer = same_as_input0, .kernel = {zeros_like_kernel}});
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Every op the registry holds, by family (the definitions live in the .cpp of each family and
 // register themselves when the library loads). Gradient-only ops are listed with their family.
 //
+//   dispatch.h       float32/float64 kernel selection (PKC_FLOAT_KERNEL)
 //   dense.cpp        dense, matmul, dense_act_grad, bias_grad, dense_weight_grad, dense_input_grad
 //   activations.cpp  relu, sigmoid, tanh, softmax (+ *_grad)
 //   elementwise.cpp  add, subtract, multiply, divide, negative, sum_to_shape, zeros_like, copy

@@ -3,6 +3,9 @@
 from pykerascore.backend.symbolic import emit
 
 
+__all__ = ['relu', 'sigmoid', 'tanh', 'softmax']
+
+
 def relu(x):
     return emit("relu", [x])
 

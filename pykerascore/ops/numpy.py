@@ -5,6 +5,9 @@ import numpy as np
 from pykerascore.backend.symbolic import KerasTensor, emit
 
 
+__all__ = ['shape', 'add', 'subtract', 'multiply', 'divide', 'negative', 'matmul', 'cast', 'reshape', 'squeeze', 'expand_dims']
+
+
 def shape(x):
     return tuple(x.shape) if isinstance(x, KerasTensor) else np.shape(x)
 

@@ -35,9 +35,10 @@ def test_is_available_returns_bool():
     assert isinstance(cuda_backend.is_built(), bool)
 
 
-def test_importing_the_loader_does_not_import_the_extension():
+def test_importing_the_loader_does_not_import_the_extension(tmp_path):
+    # Run outside the source tree so the installed package is the one imported.
     code = "import sys, pykerascore.backend.cuda; sys.exit('pykerascore._cuda' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+    assert subprocess.run([sys.executable, "-c", code], cwd=tmp_path).returncode == 0
 
 
 def test_stub_has_no_devices_and_explains_how_to_rebuild():
