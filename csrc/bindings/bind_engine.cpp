@@ -60,7 +60,7 @@ void bind_engine(py::module_& m) {
   py::class_<PyProgram>(m, "Program")
       .def(py::init([](const std::string& mode, std::shared_ptr<Graph> graph, std::vector<int> feeds,
                        std::vector<int> outputs, int loss, std::shared_ptr<ParamPack> pack,
-                       std::shared_ptr<Optimizer> optimizer, int64_t batch_size) {
+                       std::shared_ptr<Optimizer> optimizer, int64_t batch_size, bool fuse) {
              ProgramSpec spec;
              spec.mode = mode_of(mode);
              spec.graph = std::move(graph);
@@ -70,12 +70,14 @@ void bind_engine(py::module_& m) {
              spec.pack = std::move(pack);
              spec.optimizer = std::move(optimizer);
              spec.batch_size = batch_size;
+             spec.fuse = fuse;
              auto p = std::make_unique<PyProgram>();
              p->program = std::make_unique<Program>(spec);
              return p;
            }),
            py::arg("mode"), py::arg("graph"), py::arg("feeds"), py::arg("outputs") = std::vector<int>{},
-           py::arg("loss") = -1, py::arg("pack") = nullptr, py::arg("optimizer") = nullptr, py::arg("batch_size") = 32)
+           py::arg("loss") = -1, py::arg("pack") = nullptr, py::arg("optimizer") = nullptr, py::arg("batch_size") = 32,
+           py::arg("fuse") = true)
       .def("set_inputs", [](PyProgram& p, const std::vector<py::array>& arrays, const std::vector<std::string>& names) {
         std::vector<HostArray> hs;
         for (size_t i = 0; i < arrays.size(); ++i) hs.push_back(host_array(arrays[i], i < names.size() ? names[i] : "input"));

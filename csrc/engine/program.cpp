@@ -39,7 +39,7 @@ Program::Program(const ProgramSpec& spec)
     PKC_CHECK(loss_ >= 0 && pack_ && optimizer_, Value, "a training program needs a loss, variables and an optimizer");
     std::vector<int> wrt;
     for (auto& var : pack_->variables()) wrt.push_back(graph_.add_variable(var));
-    grad_of_pack_var_ = gradients(graph_, loss_, wrt);
+    grad_of_pack_var_ = gradients(graph_, loss_, wrt, spec.fuse);
   }
 
   // Keep what the results need: loss and its gradients, outputs, and every stateful node.

@@ -37,6 +37,7 @@ struct ProgramSpec {
   std::shared_ptr<ParamPack> pack;        // train: trainable variables (gradients go here)
   std::shared_ptr<Optimizer> optimizer;   // train
   int64_t batch_size = 32;
+  bool fuse = true;  // jit_compile: fused gradient shortcuts on/off (same numbers either way)
 };
 
 class Program {

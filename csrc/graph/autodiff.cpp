@@ -8,8 +8,9 @@ namespace {
 
 class GraphGradCtx : public GradCtx {
  public:
-  GraphGradCtx(Graph& g, std::vector<int>& grads, const std::vector<char>& relevant)
-      : g_(g), grads_(grads), relevant_(relevant) {}
+  GraphGradCtx(Graph& g, std::vector<int>& grads, const std::vector<char>& relevant, bool fuse)
+      : g_(g), grads_(grads), relevant_(relevant), fuse_(fuse) {}
+  bool fusion_enabled() const override { return fuse_; }
   void set_node(int n) { node_ = n; }
 
   int num_inputs() const override { return static_cast<int>(nd().inputs.size()); }
@@ -47,12 +48,13 @@ class GraphGradCtx : public GradCtx {
   Graph& g_;
   std::vector<int>& grads_;
   const std::vector<char>& relevant_;
+  bool fuse_;
   int node_ = -1;
 };
 
 }  // namespace
 
-std::vector<int> gradients(Graph& g, int loss, const std::vector<int>& wrt) {
+std::vector<int> gradients(Graph& g, int loss, const std::vector<int>& wrt, bool fuse) {
   PKC_CHECK(g.value(loss).info.shape.empty(), Value, "gradients: the loss must be a scalar, got shape ",
             shape_str(g.value(loss).info.shape));
   const int forward_nodes = g.num_nodes();
@@ -84,7 +86,7 @@ std::vector<int> gradients(Graph& g, int loss, const std::vector<int>& wrt) {
   std::vector<int> grads(forward_values, -1);
   if (relevant[loss]) grads[loss] = g.constant_scalar(1.f);
   grads.resize(g.num_values(), -1);
-  GraphGradCtx ctx(g, grads, relevant);
+  GraphGradCtx ctx(g, grads, relevant, fuse);
   for (int n = forward_nodes - 1; n >= 0; --n) {
     const NodeDef& nd = g.node(n);
     if (!nd.op->grad) continue;

@@ -84,6 +84,7 @@ void dense_grad_rule(GradCtx& g) {
   int dz = dy;
   if (act != "linear") {
     Attrs at;
+    // (dense_act_grad fuses the activation gradient with the bias sums; both paths give the same numbers)
     at.set("activation", act);
     if (has_bias && g.needs_grad(2)) {
       auto outs = g.emit("dense_act_grad", {dy, g.output(0)}, at);

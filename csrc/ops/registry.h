@@ -85,6 +85,9 @@ class GradCtx {
   virtual std::string producer_op(int value) const = 0;
   virtual int producer_input(int value, int i) const = 0;
   virtual const Attrs& producer_attrs(int value) const = 0;
+  // False when the program was compiled with jit_compile=False: rules then skip fused shortcuts
+  // (e.g. softmax + crossentropy straight to the logits) and emit the plain chain rule.
+  virtual bool fusion_enabled() const { return true; }
 };
 using GradFn = void (*)(GradCtx&);
 

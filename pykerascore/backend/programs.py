@@ -8,8 +8,9 @@ def param_pack(variables):
     return core.ParamPack([v._native for v in variables])
 
 
-def train_program(graph, feeds, loss, pack, optimizer, batch_size):
-    return core.Program("train", graph, [f._vid for f in feeds], [], loss._vid, pack, optimizer._native, int(batch_size))
+def train_program(graph, feeds, loss, pack, optimizer, batch_size, fuse=True):
+    return core.Program("train", graph, [f._vid for f in feeds], [], loss._vid, pack, optimizer._native, int(batch_size),
+                        bool(fuse))
 
 
 def test_program(graph, feeds, batch_size):

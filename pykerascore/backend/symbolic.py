@@ -71,6 +71,22 @@ class KerasTensor:
         return ops.matmul(self, o)
 
 
+@contextlib.contextmanager
+def fusion(enabled):
+    """Inside this block, layers emit fused ops (e.g. Dense's GEMM + bias + activation) only when
+    `enabled` (jit_compile); the numbers are the same either way."""
+    prev = getattr(_state, "fusion", True)
+    _state.fusion = bool(enabled)
+    try:
+        yield
+    finally:
+        _state.fusion = prev
+
+
+def fusion_enabled():
+    return getattr(_state, "fusion", True)
+
+
 def is_symbolic(x):
     return isinstance(x, KerasTensor)
 
@@ -118,9 +134,11 @@ def emit(op, inputs, attrs=None, name="", num_outputs=1):
     for x in inputs:
         if isinstance(x, KerasTensor):
             if x._graph is None:
-                raise ValueError(
-                    f"Op '{op}' received a definition-time KerasTensor {x}; call the layer or model on it instead"
-                )
+                # Functional API: record the op as a node so the model can replay it.
+                from pykerascore.layers.core.op_layer import OpLayer
+
+                tensors = [t for t in inputs if isinstance(t, KerasTensor)]
+                return OpLayer(op, inputs, attrs, name, num_outputs)(tensors)
             graph = x._graph
             break
     if graph is None:

@@ -42,11 +42,14 @@ class Model(Trainer, Layer):
     def build(self, input_shape):
         """Builds a subclassed model by tracing `call` once on symbolic inputs of `input_shape`."""
         from pykerascore.backend import symbolic
-        from pykerascore.utils import tree
 
         graph = symbolic.new_graph()
+        shapes = _shape_structure(input_shape)
         with symbolic.tracing(graph):
-            inputs = tree.map_structure(lambda s: symbolic.placeholder(graph, s, "float32"), _shape_structure(input_shape))
+            if isinstance(shapes, list):
+                inputs = [symbolic.placeholder(graph, s, "float32") for s in shapes]
+            else:
+                inputs = symbolic.placeholder(graph, shapes, "float32")
             self.call(inputs)
         self.built = True
 

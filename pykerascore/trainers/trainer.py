@@ -50,10 +50,21 @@ class Trainer:
         self._loss_tracker = metrics_module.Mean(name="loss")
         self.steps_per_execution = _check_spe(steps_per_execution)
         self._run_eagerly = bool(run_eagerly)
+        if jit_compile not in ("auto", True, False):
+            raise ValueError(f"`jit_compile` must be 'auto', True or False. Received: jit_compile={jit_compile}")
         self._jit_compile = jit_compile
         self._programs = {}
         self._pack = None
         self.compiled = True
+
+    @property
+    def jit_compile(self):
+        return self._jit_compile
+
+    @jit_compile.setter
+    def jit_compile(self, value):
+        self._jit_compile = value
+        self._programs = {}
 
     @property
     def run_eagerly(self):
@@ -143,6 +154,11 @@ class Trainer:
         if cached is not None:
             return cached
         graph = symbolic.new_graph()
+        fuse = self._jit_compile is not False
+        with symbolic.fusion(fuse):
+            return self._build_program(mode, key, graph, specs, adapter, batch_size, fuse)
+
+    def _build_program(self, mode, key, graph, specs, adapter, batch_size, fuse):
         xs, y_pred = self._trace(graph, specs, training=(mode == "train"))
         outputs = tree.flatten(y_pred)
         if mode == "predict":
@@ -161,7 +177,7 @@ class Trainer:
                 self._compile_metrics.build(y_true, y_p, sw)
             feeds = xs + [y_true] + ([sw] if sw is not None else [])
             if mode == "train":
-                prog = programs.train_program(graph, feeds, loss, self._param_pack(), self.optimizer, batch_size)
+                prog = programs.train_program(graph, feeds, loss, self._param_pack(), self.optimizer, batch_size, fuse)
             else:
                 prog = programs.test_program(graph, feeds, batch_size)
         self._programs[key] = (prog, y_pred)

@@ -1,7 +1,7 @@
 """Dense: y = activation(x @ kernel + bias), as one native op when the activation can be fused."""
 
 from pykerascore import activations, initializers
-from pykerascore.backend.symbolic import emit
+from pykerascore.backend.symbolic import emit, fusion_enabled
 from pykerascore.layers.layer import Layer
 
 _FUSABLE = {"linear", "relu", "sigmoid", "tanh"}
@@ -29,6 +29,11 @@ class Dense(Layer):
 
     def call(self, inputs):
         act = self.activation.__name__ if self.activation.__module__ == activations.__name__ else None
+        if not fusion_enabled():  # jit_compile=False: GEMM, bias add and activation as separate ops
+            y = emit("dense", [inputs, self.kernel], {"activation": "linear"}, name=self.name)
+            if self.use_bias:
+                y = emit("add", [y, self.bias], name=self.name)
+            return self.activation(y)
         fused = act if act in _FUSABLE else "linear"
         args = [inputs, self.kernel] + ([self.bias] if self.use_bias else [])
         y = emit("dense", args, {"activation": fused}, name=self.name)
