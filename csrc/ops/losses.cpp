@@ -58,12 +58,22 @@ std::vector<TensorInfo> paired_grad_infer(const ShapeCtx& c) {
   return {c.in[2]};
 }
 
+int grad_in_dtype_of(GradCtx& g, int dl, int like) {
+  DType want = g.info(like).dtype;
+  if (g.info(dl).dtype == want) return dl;
+  Attrs at;
+  at.set("dtype", std::string(dtype_name(want)));
+  return g.emit1("cast", {dl}, at);
+}
+
 void emit_paired_grads(GradCtx& g, const std::string& grad_op, bool skip_pred) {
+  int dl = -1;
   for (int wrt = 0; wrt < 2; ++wrt) {
     if (!g.needs_grad(wrt) || (wrt == 1 && skip_pred)) continue;
+    if (dl < 0) dl = grad_in_dtype_of(g, g.out_grad(0), g.input(1));
     Attrs at = g.attrs();
     at.set("wrt", int64_t(wrt));
-    g.set_grad(wrt, g.emit1(grad_op, {g.out_grad(0), g.input(0), g.input(1)}, at));
+    g.set_grad(wrt, g.emit1(grad_op, {dl, g.input(0), g.input(1)}, at));
   }
 }
 
@@ -183,9 +193,10 @@ Kernel reduce_loss_grad_kernel(const KernelArgs& a) {
 void reduce_loss_grad_rule(GradCtx& g) {
   Attrs at;
   at.set("reduction", g.attrs().s("reduction", "sum_over_batch_size"));
-  std::vector<int> ins = {g.out_grad(0), g.input(0)};
+  if (!g.needs_grad(0)) return;
+  std::vector<int> ins = {loss::grad_in_dtype_of(g, g.out_grad(0), g.input(0)), g.input(0)};
   if (g.num_inputs() == 2) ins.push_back(g.input(1));
-  if (g.needs_grad(0)) g.set_grad(0, g.emit1("reduce_loss_grad", ins, at));
+  g.set_grad(0, g.emit1("reduce_loss_grad", ins, at));
 }
 
 std::vector<TensorInfo> like_input1(const ShapeCtx& c) { return {c.in[1]}; }

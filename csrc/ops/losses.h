@@ -36,6 +36,10 @@ std::vector<TensorInfo> paired_infer(const ShapeCtx& c);
 // (dl, y_true, y_pred) -> a gradient shaped and typed like y_pred.
 std::vector<TensorInfo> paired_grad_infer(const ShapeCtx& c);
 
+// The incoming gradient `dl` in `like`'s dtype: autodiff seeds a scalar loss with a float32 1,
+// so a float64 loss gets a cast here rather than a kernel reading the wrong type.
+int grad_in_dtype_of(GradCtx& g, int dl, int like);
+
 // Emits `grad_op`(dl, y_true, y_pred) with the forward attrs plus wrt=0/1 for each input that
 // needs a gradient; `skip_pred` leaves y_pred to a fused rule.
 void emit_paired_grads(GradCtx& g, const std::string& grad_op, bool skip_pred = false);

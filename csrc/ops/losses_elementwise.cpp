@@ -305,7 +305,7 @@ void ew_grad_rule<Ew::bce>(GradCtx& g) {
   if (fuse && g.needs_grad(1)) {
     int z = g.producer_input(pred, 0);
     if (g.value_needs_grad(z))
-      g.add_value_grad(z, g.emit1("sigmoid_binary_crossentropy_grad", {g.out_grad(0), g.input(0), pred}, g.attrs()));
+      g.add_value_grad(z, g.emit1("sigmoid_binary_crossentropy_grad", {loss::grad_in_dtype_of(g, g.out_grad(0), pred), g.input(0), pred}, g.attrs()));
   }
 }
 PKC_REGISTER_OP({.name = "binary_crossentropy", .infer = loss::paired_infer, .grad = ew_grad_rule<Ew::bce>,

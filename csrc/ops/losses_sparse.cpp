@@ -162,7 +162,8 @@ Kernel softmax_scce_grad_kernel(const KernelArgs& a) {
 }
 
 void scce_grad_rule(GradCtx& g) {
-  int dl = g.out_grad(0), labels = g.input(0), pred = g.input(1);
+  int labels = g.input(0), pred = g.input(1);
+  int dl = loss::grad_in_dtype_of(g, g.out_grad(0), pred);
   bool from_logits = g.attrs().i("from_logits", 0);
   if (!from_logits && loss::fed_by_last_axis_softmax(g, pred, -1)) {
     int z = g.producer_input(pred, 0);
