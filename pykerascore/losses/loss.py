@@ -102,6 +102,15 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     return x1, x2
 
 
+def expand_weights_to_rank(values, sample_weight):
+    """Per-sample weights (N,) against values (N, T, ...) get trailing dims of 1 so they
+    broadcast per sample (Keras 2's behaviour; Keras 3 would fail to broadcast)."""
+    vs, ws = tuple(ops.shape(values)), tuple(ops.shape(sample_weight))
+    if 0 < len(ws) < len(vs) and vs[:len(ws)] == ws:
+        sample_weight = ops.reshape(sample_weight, ws + (1,) * (len(vs) - len(ws)))
+    return sample_weight
+
+
 def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch_size", mask=None):
     """Weights (sample weights times mask weights) applied and the reduction done, as Keras.
 
@@ -116,9 +125,10 @@ def reduce_weighted_values(values, sample_weight=None, reduction="sum_over_batch
             sample_weight = mask
         else:
             mask, sample_weight = squeeze_or_expand_to_same_rank(mask, sample_weight)
-            sample_weight = ops.multiply(sample_weight, mask)
+            sample_weight = ops.multiply(expand_weights_to_rank(mask, sample_weight), mask)
     if sample_weight is not None:
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        sample_weight = expand_weights_to_rank(values, sample_weight)
     shape = tuple(ops.shape(values))
     if reduction in ("none", None) or (sample_weight is None and shape in ((), (0,))):
         return values if sample_weight is None else ops.multiply(values, sample_weight)

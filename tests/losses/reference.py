@@ -174,6 +174,8 @@ def align(x, w):
             x = x[..., None]
         else:
             w = w[..., 0]
+    if 0 < w.ndim < x.ndim and x.shape[:w.ndim] == w.shape:  # per-sample weights on temporal values
+        w = w.reshape(w.shape + (1,) * (x.ndim - w.ndim))
     return x, w
 
 
