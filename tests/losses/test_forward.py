@@ -124,3 +124,21 @@ def test_shape_mismatch_raises_naming_shapes(name):
 def test_sparse_label_out_of_range_raises():
     with pytest.raises(ValueError, match=r"\[0, 3\)"):
         losses.sparse_categorical_crossentropy(np.array([0, 5]), np.full((2, 3), 1 / 3, np.float32))
+
+
+def test_op_dtype_mismatch_raises_type_error_naming_node():
+    from pykerascore.backend import core
+    g = core.Graph()
+    t = g.add_input("t", [2, 3], "float64")
+    p = g.add_input("p", [2, 3], "float32")
+    with pytest.raises(TypeError, match="my_bce"):
+        g.add_node("binary_crossentropy", [t, p], {}, "my_bce")
+
+
+def test_op_bad_axis_raises_value_error():
+    from pykerascore.backend import core
+    g = core.Graph()
+    t = g.add_input("t", [2, 3], "float32")
+    p = g.add_input("p", [2, 3], "float32")
+    with pytest.raises(ValueError):
+        g.add_node("categorical_crossentropy", [t, p], {"axis": 2}, "cce")
