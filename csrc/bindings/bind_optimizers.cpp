@@ -1,4 +1,6 @@
 // Bindings for the native Optimizer and learning-rate Schedule: argument conversion only.
+#include <cstring>
+
 #include "bindings/convert.h"
 #include "engine/optimizer.h"
 #include "engine/schedules.h"
@@ -34,7 +36,13 @@ void bind_optimizers(py::module_& m) {
         return py::object(to_numpy(Tensor::view(avg.data(), v.shape(), DType::float32)));
       })
       .def("finalize_variable_values", &Optimizer::finalize_variable_values)
-      .def("apply", &Optimizer::apply);
+      .def("apply", &Optimizer::apply)
+      // Eager path: copies a flat gradient (the pack's layout) into the pack, then applies it.
+      .def("apply_gradients", [](Optimizer& o, ParamPack& pack, const py::array_t<float, py::array::c_style | py::array::forcecast>& g) {
+        PKC_CHECK(g.size() == pack.size(), Value, "gradient must have ", pack.size(), " values (the pack's layout), got ", g.size());
+        std::memcpy(pack.grads(), g.data(), sizeof(float) * pack.size());
+        o.apply(pack);
+      });
 }
 
 }  // namespace pkc::bind
