@@ -49,14 +49,6 @@ Mode mode_of(const std::string& s) {
 }  // namespace
 
 void bind_engine(py::module_& m) {
-  py::class_<Optimizer, std::shared_ptr<Optimizer>>(m, "Optimizer")
-      .def(py::init<std::string, std::map<std::string, double>>())
-      .def_property_readonly("name", &Optimizer::name)
-      .def_property("learning_rate", &Optimizer::learning_rate, &Optimizer::set_learning_rate)
-      .def_property("iterations", &Optimizer::iterations, &Optimizer::set_iterations)
-      .def_property_readonly("num_slots", &Optimizer::num_slots)
-      .def("apply", &Optimizer::apply);
-
   py::class_<PyProgram>(m, "Program")
       .def(py::init([](const std::string& mode, std::shared_ptr<Graph> graph, std::vector<int> feeds,
                        std::vector<int> outputs, int loss, std::shared_ptr<ParamPack> pack,

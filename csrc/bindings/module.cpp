@@ -6,6 +6,7 @@ namespace pkc::bind {
 void bind_core(py::module_& m);
 void bind_graph(py::module_& m);
 void bind_engine(py::module_& m);
+void bind_optimizers(py::module_& m);
 }  // namespace pkc::bind
 
 PYBIND11_MODULE(_core, m) {
@@ -27,4 +28,5 @@ PYBIND11_MODULE(_core, m) {
   pkc::bind::bind_core(m);
   pkc::bind::bind_graph(m);
   pkc::bind::bind_engine(m);
+  pkc::bind::bind_optimizers(m);
 }

@@ -1,17 +1,36 @@
-// Optimizer hyperparameters and dispatch to the flat update kernels.
+// Optimizer step logic in Keras 3's order: loss-scale check and unscale, gradient
+// accumulation, clipping, decoupled weight decay, the rule, EMA -- the per-step scalars are
+// formed here and every element is touched by one fused kernel pass per variable.
 #include "engine/optimizer.h"
 
 #include <cmath>
+#include <cstring>
 
 #include "core/error.h"
-#include "ops/optimizers.h"
 
 namespace pkc {
 
+namespace {
+
+struct RuleInfo {
+  const char* name;
+  UpdateRule rule;
+};
+const RuleInfo kRules[] = {{"sgd", UpdateRule::sgd},       {"rmsprop", UpdateRule::rmsprop}, {"adam", UpdateRule::adam},
+                           {"adamw", UpdateRule::adam},    {"adagrad", UpdateRule::adagrad}, {"adadelta", UpdateRule::adadelta},
+                           {"adamax", UpdateRule::adamax}, {"nadam", UpdateRule::nadam},     {"ftrl", UpdateRule::ftrl},
+                           {"lion", UpdateRule::lion}};
+
+}  // namespace
+
 Optimizer::Optimizer(std::string name, std::map<std::string, double> config)
     : name_(std::move(name)), config_(std::move(config)) {
-  PKC_CHECK(name_ == "sgd" || name_ == "adam", Value, "unknown optimizer '", name_, "'");
+  bool known = false;
+  for (const RuleInfo& r : kRules)
+    if (name_ == r.name) rule_ = r.rule, known = true;
+  PKC_CHECK(known, Value, "unknown optimizer '", name_, "'");
   lr_ = get("learning_rate");
+  configure();
 }
 
 double Optimizer::get(const std::string& key) const {
@@ -20,28 +39,296 @@ double Optimizer::get(const std::string& key) const {
   return it->second;
 }
 
-int Optimizer::num_slots() const {
-  if (name_ == "adam") return 2;
-  return get("momentum") != 0.0 ? 1 : 0;
+void Optimizer::set(const std::string& key, double value) {
+  PKC_CHECK(key != "learning_rate", Value, "set the learning rate with set_learning_rate()");
+  config_[key] = value;
+  configure();
+  pack_ = nullptr;  // slot layout may have changed: re-bind on the next apply
+}
+
+void Optimizer::configure() {
+  auto opt = [&](const char* key, double dflt) { return has(key) ? get(key) : dflt; };
+  weight_decay_ = opt("weight_decay", 0);
+  clipnorm_ = opt("clipnorm", 0);
+  clipvalue_ = opt("clipvalue", 0);
+  global_clipnorm_ = opt("global_clipnorm", 0);
+  use_ema_ = opt("use_ema", 0) != 0;
+  ema_momentum_ = opt("ema_momentum", 0.99);
+  ema_overwrite_frequency_ = static_cast<int64_t>(opt("ema_overwrite_frequency", 0));
+  loss_scale_factor_ = opt("loss_scale_factor", 0);
+  accumulation_steps_ = static_cast<int64_t>(opt("gradient_accumulation_steps", 0));
+  PKC_CHECK(accumulation_steps_ == 0 || accumulation_steps_ >= 2, Value,
+            "`gradient_accumulation_steps` must be an integer >= 2. Received: gradient_accumulation_steps=",
+            accumulation_steps_);
+
+  // Which rule slots are in use, packed in order; Adagrad's and Ftrl's accumulators start at
+  // initial_accumulator_value.
+  slot_init_.clear();
+  bool use[3] = {false, false, false};
+  float init[3] = {0.f, 0.f, 0.f};
+  switch (rule_) {
+    case UpdateRule::sgd: use[0] = get("momentum") != 0.0; break;
+    case UpdateRule::rmsprop:
+      use[0] = true;
+      use[1] = get("momentum") > 0.0;
+      use[2] = get("centered") != 0.0;
+      break;
+    case UpdateRule::adam: use[0] = use[1] = true, use[2] = get("amsgrad") != 0.0; break;
+    case UpdateRule::adagrad:
+      use[0] = true;
+      init[0] = static_cast<float>(get("initial_accumulator_value"));
+      break;
+    case UpdateRule::ftrl:
+      use[0] = use[1] = true;
+      init[0] = static_cast<float>(get("initial_accumulator_value"));
+      break;
+    case UpdateRule::adadelta:
+    case UpdateRule::adamax:
+    case UpdateRule::nadam: use[0] = use[1] = true; break;
+    case UpdateRule::lion: use[0] = true; break;
+  }
+  for (int k = 0; k < 3; ++k) {
+    rule_slot_[k] = use[k] ? static_cast<int>(slot_init_.size()) : -1;
+    if (use[k]) slot_init_.push_back(init[k]);
+  }
+  acc_slot_ = -1;
+  if (accumulation_steps_) {
+    acc_slot_ = static_cast<int>(slot_init_.size());
+    slot_init_.push_back(0.f);
+  }
+}
+
+double Optimizer::learning_rate() const {
+  return schedule_ ? (*schedule_)(static_cast<double>(iterations_)) : lr_;
+}
+
+void Optimizer::set_learning_rate(double lr) {
+  PKC_CHECK(!schedule_, Type,
+            "This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` constructor "
+            "argument, hence its learning rate is not settable. If you need the learning rate to be settable, you "
+            "should instantiate the optimizer with a float `learning_rate` argument.");
+  lr_ = lr;
+}
+
+void Optimizer::set_schedule(std::shared_ptr<const Schedule> schedule) { schedule_ = std::move(schedule); }
+
+void Optimizer::enable_dynamic_loss_scale(double initial_scale, int64_t growth_steps) {
+  PKC_CHECK(growth_steps >= 1, Value, "dynamic_growth_steps must be >= 1, got ", growth_steps);
+  dynamic_scale_ = initial_scale;
+  growth_steps_ = growth_steps;
+  ls_counter_ = 0;
+}
+
+double Optimizer::loss_scale() const {
+  if (dynamic_loss_scale()) return dynamic_scale_;
+  return loss_scale_factor_ != 0 ? loss_scale_factor_ : 1.0;
+}
+
+void Optimizer::exclude_from_weight_decay(std::vector<std::shared_ptr<Variable>> vars, std::vector<std::string> patterns) {
+  decay_excluded_ = std::move(vars);
+  decay_patterns_.clear();
+  for (const std::string& p : patterns) {
+    try {
+      decay_patterns_.emplace_back(p);
+    } catch (const std::regex_error& e) {
+      PKC_THROW(Value, "exclude_from_weight_decay: invalid pattern '", p, "': ", e.what());
+    }
+  }
+  pack_ = nullptr;
+}
+
+void Optimizer::bind(ParamPack& pack) {
+  const auto& vars = pack.variables();
+  bool same = pack_ == &pack && vars.size() == vars_.size();
+  for (size_t i = 0; same && i < vars.size(); ++i) same = vars[i].get() == vars_[i].get();
+  if (same) return;
+  // A new pack (or a new layout): fresh slots keep their zero fill unless the rule starts them
+  // elsewhere; the EMA starts over, as Keras builds its averages with the optimizer.
+  const int before = pack.num_slots();
+  if (!slot_init_.empty()) pack.slot(static_cast<int>(slot_init_.size()) - 1);
+  for (int k = before; k < static_cast<int>(slot_init_.size()); ++k)
+    if (slot_init_[k] != 0.f) {
+      float* s = pack.slot(k);
+      for (int64_t i = 0; i < pack.size(); ++i) s[i] = slot_init_[k];
+    }
+  pack_ = &pack;
+  vars_ = vars;
+  decays_.assign(vars.size(), 1);
+  offsets_.resize(vars.size());
+  for (size_t i = 0; i < vars.size(); ++i) {
+    offsets_[i] = pack.offset(i);
+    for (auto& ex : decay_excluded_)
+      if (ex.get() == vars[i].get()) decays_[i] = 0;
+    for (auto& re : decay_patterns_)
+      if (std::regex_search(vars[i]->name(), re)) decays_[i] = 0;
+  }
+  sumsq_.assign(vars.size(), 0.0);
+  ema_.assign(use_ema_ ? pack.size() : 0, 0.f);
+}
+
+UpdateScalars Optimizer::step_scalars(double lr, int64_t step) {
+  UpdateScalars s;
+  s.lr = lr;
+  const double t = static_cast<double>(step + 1);
+  switch (rule_) {
+    case UpdateRule::sgd:
+      s.momentum = get("momentum");
+      s.nesterov = get("nesterov") != 0.0;
+      break;
+    case UpdateRule::rmsprop:
+      s.rho = get("rho");
+      s.momentum = get("momentum");
+      s.epsilon = get("epsilon");
+      s.centered = get("centered") != 0.0;
+      break;
+    case UpdateRule::adam:
+      s.beta_1 = get("beta_1");
+      s.beta_2 = get("beta_2");
+      s.epsilon = get("epsilon");
+      s.alpha = lr * std::sqrt(1.0 - std::pow(s.beta_2, t)) / (1.0 - std::pow(s.beta_1, t));
+      break;
+    case UpdateRule::adagrad: s.epsilon = get("epsilon"); break;
+    case UpdateRule::adadelta:
+      s.rho = get("rho");
+      s.epsilon = get("epsilon");
+      break;
+    case UpdateRule::adamax:
+      s.beta_1 = get("beta_1");
+      s.beta_2 = get("beta_2");
+      s.epsilon = get("epsilon");
+      s.beta_1_power = std::pow(s.beta_1, t);
+      break;
+    case UpdateRule::nadam:
+      s.beta_1 = get("beta_1");
+      s.beta_2 = get("beta_2");
+      s.epsilon = get("epsilon");
+      s.u_t = s.beta_1 * (1.0 - 0.5 * std::pow(0.96, t));
+      s.u_t_1 = s.beta_1 * (1.0 - 0.5 * std::pow(0.96, t + 1.0));
+      u_product_ *= s.u_t;  // Keras updates the product once per step, before the variables
+      s.u_product_t = u_product_;
+      s.u_product_t_1 = u_product_ * s.u_t_1;
+      s.beta_2_power = std::pow(s.beta_2, t);
+      break;
+    case UpdateRule::ftrl:
+      s.lr_power = get("learning_rate_power");
+      s.l1 = get("l1_regularization_strength");
+      s.l2 = get("l2_regularization_strength") + get("beta") / (2.0 * lr);
+      s.l2_shrinkage = get("l2_shrinkage_regularization_strength");
+      break;
+    case UpdateRule::lion:
+      s.beta_1 = get("beta_1");
+      s.beta_2 = get("beta_2");
+      break;
+  }
+  return s;
 }
 
 void Optimizer::apply(ParamPack& pack) {
-  const int64_t n = pack.size();
-  float lr = static_cast<float>(lr_);
-  if (name_ == "sgd") {
-    float momentum = static_cast<float>(get("momentum"));
-    sgd_update(pack.params(), pack.grads(), momentum != 0.f ? pack.slot(0) : nullptr, n, lr, momentum,
-               get("nesterov") != 0.0);
-  } else {  // adam
-    float b1 = static_cast<float>(get("beta_1")), b2 = static_cast<float>(get("beta_2"));
-    float t = static_cast<float>(iterations_ + 1);
-    float b1p = std::pow(b1, t), b2p = std::pow(b2, t);
-    float alpha = lr * std::sqrt(1.f - b2p) / (1.f - b1p);
-    adam_update(pack.params(), pack.grads(), pack.slot(0), pack.slot(1), n, alpha,
-                static_cast<float>(1.0 - get("beta_1")), static_cast<float>(1.0 - get("beta_2")),
-                static_cast<float>(get("epsilon")));
+  bind(pack);
+  const size_t nv = vars_.size();
+  const float* grads = pack.grads();
+  float* params = pack.params();
+  float* acc = acc_slot_ >= 0 ? pack.slot(acc_slot_) : nullptr;
+
+  float grad_scale = 1.f;
+  if (dynamic_loss_scale()) {
+    bool finite = true;
+    for (size_t i = 0; i < nv && finite; ++i) finite = all_finite(grads + pack.offset(i), vars_[i]->numel());
+    if (!finite) {  // skip the step: nothing but the scale changes
+      dynamic_scale_ *= 0.5;
+      ls_counter_ = 0;
+      return;
+    }
+    grad_scale = static_cast<float>(1.0 / dynamic_scale_);
+  } else if (loss_scale_factor_ != 0) {
+    grad_scale = static_cast<float>(1.0 / loss_scale_factor_);
+  }
+
+  // Keras's public `iterations` (per accumulated update) drives bias corrections and the EMA;
+  // the raw counter drives the learning-rate schedule.
+  const int64_t step = accumulation_steps_ ? iterations_ / accumulation_steps_ : iterations_;
+  const bool update = !accumulation_steps_ || (iterations_ + 1) % accumulation_steps_ == 0;
+  const float ema_m = step != 0 ? static_cast<float>(ema_momentum_) : 0.f;
+  const bool overwrite = use_ema_ && ema_overwrite_frequency_ > 0 && (step + 1) % ema_overwrite_frequency_ == 0;
+
+  if (!update) {
+    for (size_t i = 0; i < nv; ++i) {
+      const int64_t off = pack.offset(i), n = vars_[i]->numel();
+      accumulate_gradient(acc + off, grads + off, n, grad_scale);
+      if (use_ema_) ema_update(ema_.data() + off, params + off, n, ema_m, overwrite);
+    }
+  } else {
+    const double lr = learning_rate();
+    const UpdateScalars scalars = step_scalars(lr, step);
+    const float acc_scale = accumulation_steps_ ? static_cast<float>(1.0 / accumulation_steps_) : 1.f;
+    double global_scale = 1.0;
+    if (clipnorm_ > 0 || global_clipnorm_ > 0) {
+      double total = 0;
+      for (size_t i = 0; i < nv; ++i) {
+        const int64_t off = pack.offset(i);
+        sumsq_[i] = gradient_sum_of_squares(grads + off, acc ? acc + off : nullptr, vars_[i]->numel(), grad_scale, acc_scale);
+        total += sumsq_[i];
+      }
+      if (clipnorm_ <= 0) {
+        // Keras: c * min(1/norm, 1/c), plus (norm - norm) so a non-finite norm propagates
+        const double norm = std::sqrt(total);
+        global_scale = global_clipnorm_ * std::min(1.0 / norm, 1.0 / global_clipnorm_) + (norm - norm);
+      }
+    }
+    for (size_t i = 0; i < nv; ++i) {
+      const int64_t off = pack.offset(i);
+      UpdateSpan sp;
+      sp.p = params + off;
+      sp.g = grads + off;
+      for (int k = 0; k < 3; ++k) sp.slot[k] = rule_slot_[k] >= 0 ? pack.slot(rule_slot_[k]) + off : nullptr;
+      sp.n = vars_[i]->numel();
+      sp.grad_scale = grad_scale;
+      if (acc) {
+        sp.acc = acc + off;
+        sp.acc_scale = acc_scale;
+      }
+      if (clipnorm_ > 0) sp.clip_scale = static_cast<float>(clipnorm_ / std::max(std::sqrt(sumsq_[i]), clipnorm_));
+      else if (global_clipnorm_ > 0) sp.clip_scale = static_cast<float>(global_scale);
+      else if (clipvalue_ > 0) sp.clip_value = static_cast<float>(clipvalue_);
+      if (weight_decay_ != 0 && decays_[i]) sp.decay = static_cast<float>(weight_decay_ * lr);
+      if (use_ema_) {
+        sp.ema = ema_.data() + off;
+        sp.ema_momentum = ema_m;
+        sp.ema_overwrite = overwrite;
+      }
+      apply_update(rule_, scalars, sp);
+    }
   }
   ++iterations_;
+  if (dynamic_loss_scale()) {
+    if (ls_counter_ == growth_steps_ - 1) {
+      ls_counter_ = 0;
+      dynamic_scale_ *= 2.0;
+    } else {
+      ++ls_counter_;
+    }
+  }
+}
+
+int Optimizer::bound_index(const Variable* v) const {
+  for (size_t i = 0; i < vars_.size(); ++i)
+    if (vars_[i].get() == v) return static_cast<int>(i);
+  return -1;
+}
+
+std::vector<float> Optimizer::moving_average(const Variable& var) const {
+  int i = bound_index(&var);
+  if (i < 0 || ema_.empty()) return {};
+  const int64_t off = offsets_[i];
+  return std::vector<float>(ema_.begin() + off, ema_.begin() + off + var.numel());
+}
+
+void Optimizer::finalize_variable_values(const std::vector<std::shared_ptr<Variable>>& vars) {
+  if (!use_ema_ || ema_.empty()) return;
+  for (auto& v : vars) {
+    std::vector<float> avg = moving_average(*v);
+    if (!avg.empty()) v->assign(avg.data(), DType::float32, v->numel());
+  }
 }
 
 }  // namespace pkc

@@ -1,0 +1,18 @@
+"""Adadelta: running averages of squared gradients and squared updates (rho), scaled by lr.
+Update rule: csrc/ops/optimizers.cpp; this file holds only arguments and validation."""
+
+from pykerascore.optimizers.optimizer import Optimizer
+
+
+class Adadelta(Optimizer):
+    _native_name = "adadelta"
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency, loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        self._build_native(rho=rho, epsilon=epsilon)

@@ -1,0 +1,18 @@
+"""Adagrad: accumulator (starting at initial_accumulator_value) += g^2; p -= lr*g/sqrt(acc+eps).
+Update rule: csrc/ops/optimizers.cpp; this file holds only arguments and validation."""
+
+from pykerascore.optimizers.optimizer import Optimizer
+
+
+class Adagrad(Optimizer):
+    _native_name = "adagrad"
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate, weight_decay=weight_decay, clipnorm=clipnorm, clipvalue=clipvalue,
+                         global_clipnorm=global_clipnorm, use_ema=use_ema, ema_momentum=ema_momentum,
+                         ema_overwrite_frequency=ema_overwrite_frequency, loss_scale_factor=loss_scale_factor,
+                         gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        self._build_native(initial_accumulator_value=initial_accumulator_value, epsilon=epsilon)
