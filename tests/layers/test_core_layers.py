@@ -64,9 +64,10 @@ def test_flatten_rank1_input_gets_one_feature():
     assert keras.layers.Flatten()(keras.Input(())).shape == (None, 1)
 
 
-def test_flatten_channels_first_rank3_is_refused():
-    with pytest.raises(ValueError, match="channels_first"):
-        keras.layers.Flatten(data_format="channels_first")(keras.Input((3, 4)))
+def test_flatten_channels_first_moves_channels_last():
+    x = x_data((2, 3, 4, 5))
+    y = keras.layers.Flatten(data_format="channels_first")(x)
+    np.testing.assert_array_equal(y, x.transpose(0, 2, 3, 1).reshape(2, 60))
 
 
 def test_reshape_with_inferred_dim():

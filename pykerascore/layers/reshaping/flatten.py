@@ -1,4 +1,5 @@
-"""Flatten: (batch, d1, d2, ...) -> (batch, d1*d2*...) as a `reshape` view (no copy)."""
+"""Flatten: (batch, d1, d2, ...) -> (batch, d1*d2*...) as a `reshape` view (no copy); channels_first
+inputs are first transposed to channels_last, as Keras does."""
 
 import math
 
@@ -24,12 +25,9 @@ class Flatten(Layer):
             raise ValueError(f"Layer '{self.name}' expects an input of rank >= 1, got shape {shape}")
         rest = shape[1:]
         if self.data_format == "channels_first" and len(shape) > 2:
-            # Keras moves channels last before flattening; that needs a transpose op, which the
-            # engine does not have, so refuse rather than give a different element order.
-            raise ValueError(
-                f"Flatten(data_format='channels_first') on rank-{len(shape)} inputs is not supported "
-                f"(layer '{self.name}', input shape {shape})"
-            )
+            # Keras moves the channels last before flattening, so the element order matches.
+            inputs = ops.transpose(inputs, (0, *range(2, len(shape)), 1))
+            rest = rest[1:] + rest[:1]
         if any(d is None for d in rest):
             if shape[0] is None:
                 raise ValueError(
