@@ -199,10 +199,11 @@ int64_t Program::run(int64_t first, int64_t steps, const std::function<bool()>& 
     const int64_t* rows = order_.data() + start;
     Exec& e = exec_for(b);
     gather(rows, b);
+    // Kernels that key on the step (dropout) see the optimizer's count of steps done so far.
+    if (optimizer_) step_.iteration = optimizer_->iterations();
     for (const Kernel& k : e.kernels) k();
     if (mode_ == Mode::train) {
       optimizer_->apply(*pack_);
-      step_.iteration = optimizer_->iterations();
     } else if (mode_ == Mode::predict) {
       scatter(rows, b);
     }

@@ -84,7 +84,16 @@ std::vector<int> gradients(Graph& g, int loss, const std::vector<int>& wrt, bool
   }
 
   std::vector<int> grads(forward_values, -1);
-  if (relevant[loss]) grads[loss] = g.constant_scalar(1.f);
+  if (relevant[loss]) {
+    int one = g.constant_scalar(1.f);
+    DType dt = g.value(loss).info.dtype;
+    if (dt != DType::float32) {
+      Attrs at;
+      at.set("dtype", std::string(dtype_name(dt)));
+      one = g.add_node("cast", {one}, at, "loss_seed").at(0);
+    }
+    grads[loss] = one;
+  }
   grads.resize(g.num_values(), -1);
   GraphGradCtx ctx(g, grads, relevant, fuse);
   for (int n = forward_nodes - 1; n >= 0; --n) {

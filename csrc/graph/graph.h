@@ -2,6 +2,7 @@
 // in insertion order, which is always a valid topological order. Shapes are inferred as nodes
 // are added (with -1 for the batch dim) and re-inferred for each concrete batch size.
 #pragma once
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,8 +50,9 @@ class Graph {
   std::vector<TensorInfo> resolve(const std::map<int, Shape>& input_shapes) const;
 
  private:
-  std::vector<ValueDef> values_;
-  std::vector<NodeDef> nodes_;
+  // deques: references to existing values/nodes stay valid while gradient rules add nodes.
+  std::deque<ValueDef> values_;
+  std::deque<NodeDef> nodes_;
   std::map<const Variable*, int> var_values_;
 };
 

@@ -78,7 +78,7 @@ void emit_paired_grads(GradCtx& g, const std::string& grad_op, bool skip_pred) {
 }
 
 bool fed_by_last_axis_softmax(GradCtx& g, int pred, int loss_axis) {
-  if (g.producer_op(pred) != "softmax") return false;
+  if (!g.fusion_enabled() || g.producer_op(pred) != "softmax") return false;
   size_t rank = g.info(pred).shape.size();
   int sm_axis = normalize_axis(g.producer_attrs(pred).i("axis", -1), rank, "softmax");
   int ax = normalize_axis(loss_axis, rank, "loss");

@@ -300,7 +300,7 @@ PKC_EW_LOSS("binary_focal_crossentropy", bfce);
 template <>
 void ew_grad_rule<Ew::bce>(GradCtx& g) {
   int pred = g.input(1);
-  bool fuse = !g.attrs().i("from_logits", 0) && g.producer_op(pred) == "sigmoid";
+  bool fuse = g.fusion_enabled() && !g.attrs().i("from_logits", 0) && g.producer_op(pred) == "sigmoid";
   loss::emit_paired_grads(g, "binary_crossentropy_grad", fuse);
   if (fuse && g.needs_grad(1)) {
     int z = g.producer_input(pred, 0);

@@ -145,7 +145,10 @@ def emit(op, inputs, attrs=None, name="", num_outputs=1):
         graph = current_graph()
     if graph is None:
         return _eager(op, inputs, attrs, name)
-    vids = [_to_vid(graph, x) for x in inputs]
+    # Python/NumPy float constants take the float dtype of the tensors they meet.
+    float_dtype = next((x.dtype for x in inputs if isinstance(x, KerasTensor) and x.dtype in ("float32", "float64")),
+                       "float32")
+    vids = [_to_vid(graph, x, float_dtype) for x in inputs]
     outs = graph.add_node(op, vids, dict(attrs or {}), name)
     result = [KerasTensor(graph.shape(v), graph.dtype(v), graph, v, name=name or op) for v in outs]
     return result if num_outputs != 1 else (result[0] if result else None)

@@ -53,7 +53,8 @@ class Layer:
         self.name = name or unique_name(_snake(type(self).__name__))
         self._trainable = bool(trainable)
         self.built = False
-        self._variables = []
+        self._trainable_variables = []
+        self._non_trainable_variables = []
         self._inbound_nodes = []
         self.dtype = str(np.dtype(dtype)) if dtype else "float32"
         if input_dim is not None and input_shape is None:
@@ -78,7 +79,9 @@ class Layer:
         var = Variable(init, shape=shape, dtype=dtype or self.dtype, trainable=trainable,
                        name=name or f"variable_{len(self._variables)}")
         var.path = f"{self.name}/{var.name}"
-        self._variables.append(var)
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
+        if trainable and not self._trainable:
+            var.trainable = False
         return var
 
     # ---------------------------------------------------------------- weights
@@ -88,33 +91,26 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value):
+        # As in Keras 3: freezing a layer freezes the variables it created trainable.
         self._trainable = bool(value)
+        for v in self._trainable_variables:
+            v.trainable = bool(value)
         for layer in self._layers:
             layer.trainable = value
 
-    def _flatten_layers(self):
-        seen, out = set(), []
-        stack = list(self._layers)
-        while stack:
-            layer = stack.pop(0)
-            if id(layer) in seen:
-                continue
-            seen.add(id(layer))
-            out.append(layer)
-            stack[0:0] = list(layer._layers)
-        return out
+    @property
+    def _variables(self):
+        return self._trainable_variables + self._non_trainable_variables
 
-    def _all_variables(self):
-        seen, out = set(), []
-        for v in self._variables + [v for l in self._flatten_layers() for v in l._variables]:
+    @property
+    def weights(self):
+        """Own variables (trainable, then non-trainable), then each sublayer's, deduplicated."""
+        out, seen = [], set()
+        for v in self._variables + [w for layer in self._layers for w in layer.weights]:
             if id(v) not in seen:
                 seen.add(id(v))
                 out.append(v)
         return out
-
-    @property
-    def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
 
     @property
     def variables(self):
@@ -122,10 +118,7 @@ class Layer:
 
     @property
     def trainable_weights(self):
-        if not self.trainable:
-            return []
-        own = [v for v in self._variables if v.trainable]
-        return _dedup(own + [v for l in self._layers for v in l.trainable_weights])
+        return [v for v in self.weights if v.trainable] if self.trainable else []
 
     @property
     def trainable_variables(self):
@@ -133,10 +126,7 @@ class Layer:
 
     @property
     def non_trainable_weights(self):
-        if not self.trainable:
-            return self._all_variables()
-        own = [v for v in self._variables if not v.trainable]
-        return _dedup(own + [v for l in self._layers for v in l.non_trainable_weights])
+        return self.weights if not self.trainable else [v for v in self.weights if not v.trainable]
 
     @property
     def non_trainable_variables(self):
@@ -217,7 +207,13 @@ class Layer:
         return outs
 
     def _call_eager(self, inputs, args, kwargs):
-        arrays = tree.map_structure(lambda a: np.asarray(a, dtype="float32") if not isinstance(a, (bool, str)) and a is not None else a, inputs)
+        def as_input(a):
+            if a is None or isinstance(a, (bool, str)):
+                return a
+            a = np.asarray(a)
+            return a.astype("float32") if a.dtype.kind == "f" or a.dtype == bool else a  # ints stay (e.g. indices)
+
+        arrays = tree.map_structure(as_input, inputs)
         graph = symbolic.new_graph()
         feeds = {}
 
@@ -246,11 +242,3 @@ class Layer:
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
-
-def _dedup(vs):
-    seen, out = set(), []
-    for v in vs:
-        if id(v) not in seen:
-            seen.add(id(v))
-            out.append(v)
-    return out

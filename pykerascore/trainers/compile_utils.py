@@ -50,7 +50,10 @@ class CompileMetrics:
             else:
                 m = metrics_module.CategoricalAccuracy(name=identifier)
             return m
-        return metrics_module.get(identifier)
+        m = metrics_module.get(identifier)
+        if isinstance(identifier, str):
+            m.name = identifier  # Keras logs a metric given by string under that string
+        return m
 
     def build(self, y_true, y_pred, sample_weight=None):
         if self.metrics is None:

@@ -253,6 +253,8 @@ class Trainer:
                     break
         finally:
             prog.release_arrays()
+        if epochs > initial_epoch and hasattr(self.optimizer, "finalize_variable_values"):
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # EMA weights, as Keras
         cbs.on_train_end(logs)
         return self.history
 

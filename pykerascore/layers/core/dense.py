@@ -4,7 +4,9 @@ from pykerascore import activations, initializers
 from pykerascore.backend.symbolic import emit, fusion_enabled
 from pykerascore.layers.layer import Layer
 
-_FUSABLE = {"linear", "relu", "sigmoid", "tanh"}
+# Activations run as the GEMM's epilogue. Sigmoid stays a separate op so that a following
+# binary crossentropy can differentiate straight to the logits (its fused backward).
+_FUSABLE = {"linear", "relu", "tanh"}
 
 
 class Dense(Layer):
