@@ -1,29 +1,46 @@
-// Activation ops (relu, sigmoid, tanh, softmax) and their gradient ops.
+// The fusable activations (the Act enum) as their own element-wise ops: y = act(x), and
+// `<name>_grad`(dy, y) computing dx from the output. Name lookup for fused epilogues too.
+// Nothing here reads the input x in backward; ops that need x live in activations_param.cpp.
 #include "ops/activations.h"
-
-#include <algorithm>
-#include <cmath>
 
 #include "ops/dispatch.h"
 #include "ops/shape_rules.h"
 
 namespace pkc {
 
-Act act_from_name(const std::string& n, const std::string& node) {
-  if (n == "linear" || n.empty()) return Act::linear;
-  if (n == "relu") return Act::relu;
-  if (n == "sigmoid") return Act::sigmoid;
-  if (n == "tanh") return Act::tanh;
-  PKC_THROW(Value, node, ": activation '", n, "' cannot be fused here");
+namespace {
+constexpr Act kAllActs[] = {Act::linear, Act::relu,         Act::sigmoid,    Act::tanh,
+                            Act::relu6,  Act::hard_sigmoid, Act::exponential};
+}  // namespace
+
+const char* act_name(Act a) {
+  switch (a) {
+    case Act::relu: return "relu";
+    case Act::sigmoid: return "sigmoid";
+    case Act::tanh: return "tanh";
+    case Act::relu6: return "relu6";
+    case Act::hard_sigmoid: return "hard_sigmoid";
+    case Act::exponential: return "exponential";
+    default: return "linear";
+  }
 }
 
 bool act_is_fusable(const std::string& n) {
-  return n.empty() || n == "linear" || n == "relu" || n == "sigmoid" || n == "tanh";
+  if (n.empty()) return true;
+  for (Act a : kAllActs)
+    if (n == act_name(a)) return true;
+  return false;
+}
+
+Act act_from_name(const std::string& n, const std::string& node) {
+  if (n.empty()) return Act::linear;
+  for (Act a : kAllActs)
+    if (n == act_name(a)) return a;
+  PKC_THROW(Value, node, ": activation '", n, "' cannot be fused here");
 }
 
 namespace {
 
-// ---- element-wise activation: y = act(x) ----
 template <Act A, typename T>
 Kernel act_kernel_t(const KernelArgs& a) {
   const T* x = a.in[0].ptr<T>();
@@ -34,12 +51,12 @@ Kernel act_kernel_t(const KernelArgs& a) {
   };
 }
 
-// ---- gradient from output: dx = act'(y) * dy, inputs (dy, y) ----
 template <Act A>
 Kernel act_kernel(const KernelArgs& a) {
   return kernel_dtype(a) == DType::float64 ? act_kernel_t<A, double>(a) : act_kernel_t<A, float>(a);
 }
 
+// dx = act'(y) * dy; inputs (dy, y)
 template <Act A, typename T>
 Kernel act_grad_kernel_t(const KernelArgs& a) {
   const T* dy = a.in[0].ptr<T>();
@@ -58,9 +75,7 @@ Kernel act_grad_kernel(const KernelArgs& a) {
 
 template <Act A>
 void act_grad_rule(GradCtx& g) {
-  static const char* names[] = {"linear_grad", "relu_grad", "sigmoid_grad", "tanh_grad"};
-  int dy = g.out_grad(0);
-  g.set_grad(0, g.emit1(names[static_cast<int>(A)], {dy, g.output(0)}));
+  g.set_grad(0, g.emit1(std::string(act_name(A)) + "_grad", {g.out_grad(0), g.output(0)}));
 }
 
 std::vector<TensorInfo> float_unary(const ShapeCtx& c) {
@@ -69,80 +84,31 @@ std::vector<TensorInfo> float_unary(const ShapeCtx& c) {
   return {c.in[0]};
 }
 
-PKC_REGISTER_OP({.name = "relu", .infer = float_unary, .grad = act_grad_rule<Act::relu>,
-                 .kernel = {act_kernel<Act::relu>}});
-PKC_REGISTER_OP({.name = "sigmoid", .infer = float_unary, .grad = act_grad_rule<Act::sigmoid>,
-                 .kernel = {act_kernel<Act::sigmoid>}});
-PKC_REGISTER_OP({.name = "tanh", .infer = float_unary, .grad = act_grad_rule<Act::tanh>,
-                 .kernel = {act_kernel<Act::tanh>}});
-PKC_REGISTER_OP({.name = "relu_grad", .infer = same_as_input0, .kernel = {act_grad_kernel<Act::relu>}});
-PKC_REGISTER_OP({.name = "sigmoid_grad", .infer = same_as_input0,
-                 .kernel = {act_grad_kernel<Act::sigmoid>}});
-PKC_REGISTER_OP({.name = "tanh_grad", .infer = same_as_input0, .kernel = {act_grad_kernel<Act::tanh>}});
+// (dy, y): same shape and float dtype.
+std::vector<TensorInfo> grad_from_output(const ShapeCtx& c) {
+  check_num_inputs(c, 2, 2);
+  common_floating(c, {0, 1});
+  PKC_CHECK(c.in[0].shape == c.in[1].shape, Value, c.node, ": gradient shape ", shape_str(c.in[0].shape),
+            " does not match output shape ", shape_str(c.in[1].shape));
+  return {c.in[0]};
+}
 
-// ---- softmax over the last axis ----
-template <typename T>
-void softmax_rows(const T* x, T* y, int64_t rows, int64_t cols) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const T* xr = x + r * cols;
-    T* yr = y + r * cols;
-    T m = -INFINITY;
-    for (int64_t j = 0; j < cols; ++j) m = std::max(m, xr[j]);
-    T s = 0;
-    for (int64_t j = 0; j < cols; ++j) {
-      yr[j] = std::exp(xr[j] - m);
-      s += yr[j];
-    }
-    T inv = T(1) / s;
-    for (int64_t j = 0; j < cols; ++j) yr[j] *= inv;
+template <Act A>
+struct ActRegistrar {
+  ActRegistrar() {
+    std::string name = act_name(A);
+    OpRegistry::instance().add({.name = name, .infer = float_unary, .grad = act_grad_rule<A>,
+                                .kernel = {act_kernel<A>}});
+    OpRegistry::instance().add({.name = name + "_grad", .infer = grad_from_output, .kernel = {act_grad_kernel<A>}});
   }
-}
+};
 
-std::vector<TensorInfo> softmax_infer(const ShapeCtx& c) {
-  auto out = float_unary(c);
-  PKC_CHECK(!c.in[0].shape.empty(), Value, c.node, ": softmax needs rank >= 1");
-  int64_t axis = c.attrs.i("axis", -1);
-  int ax = normalize_axis(axis, c.in[0].shape.size(), c.node.c_str());
-  PKC_CHECK(ax == static_cast<int>(c.in[0].shape.size()) - 1, Value, c.node,
-            ": softmax over a non-last axis is not supported by this op; transpose first");
-  return out;
-}
-
-template <typename T>
-Kernel softmax_kernel(const KernelArgs& a) {
-  const T* x = a.in[0].ptr<T>();
-  T* y = a.out[0].ptr<T>();
-  int64_t cols = a.in[0].shape.back();
-  int64_t rows = cols ? a.in[0].numel() / cols : 0;
-  return [=] { softmax_rows(x, y, rows, cols); };
-}
-
-// dx = y * (dy - sum(dy * y)) per row; inputs (dy, y)
-template <typename T>
-Kernel softmax_grad_kernel(const KernelArgs& a) {
-  const T* dy = a.in[0].ptr<T>();
-  const T* y = a.in[1].ptr<T>();
-  T* dx = a.out[0].ptr<T>();
-  int64_t cols = a.in[0].shape.back();
-  int64_t rows = cols ? a.in[0].numel() / cols : 0;
-  return [=] {
-    for (int64_t r = 0; r < rows; ++r) {
-      const T* dyr = dy + r * cols;
-      const T* yr = y + r * cols;
-      T dot = 0;
-      for (int64_t j = 0; j < cols; ++j) dot += dyr[j] * yr[j];
-      for (int64_t j = 0; j < cols; ++j) dx[r * cols + j] = yr[j] * (dyr[j] - dot);
-    }
-  };
-}
-
-void softmax_grad_rule(GradCtx& g) {
-  g.set_grad(0, g.emit1("softmax_grad", {g.out_grad(0), g.output(0)}));
-}
-
-PKC_REGISTER_OP({.name = "softmax", .infer = softmax_infer, .grad = softmax_grad_rule,
-                 .kernel = {PKC_FLOAT_KERNEL(softmax_kernel)}});
-PKC_REGISTER_OP({.name = "softmax_grad", .infer = same_as_input0, .kernel = {PKC_FLOAT_KERNEL(softmax_grad_kernel)}});
+ActRegistrar<Act::relu> reg_relu;
+ActRegistrar<Act::sigmoid> reg_sigmoid;
+ActRegistrar<Act::tanh> reg_tanh;
+ActRegistrar<Act::relu6> reg_relu6;
+ActRegistrar<Act::hard_sigmoid> reg_hard_sigmoid;
+ActRegistrar<Act::exponential> reg_exponential;
 
 }  // namespace
 }  // namespace pkc
