@@ -63,7 +63,11 @@ def float_dtype_of(*xs):
 
 
 def power(x1, x2):
-    return _binary("power", x1, x2, dtype=float_dtype_of(x1, x2))
+    # The native power is float-only; integer operands compute in float32 and cast back, as
+    # Keras returns the integer result dtype.
+    out = _binary("power", x1, x2, dtype=float_dtype_of(x1, x2))
+    dt = result_dtype(x1, x2)
+    return out if dt.startswith("float") else cast(out, dt)
 
 
 def negative(x):
