@@ -29,6 +29,7 @@ void for_each_broadcast(const Shape& out, const std::vector<int64_t>& sa, const 
     f(0, 0, 0);
     return;
   }
+  PKC_CHECK(r <= static_cast<size_t>(kMaxRank), Value, "broadcast over rank ", r, " exceeds ", kMaxRank);
   int64_t idx[kMaxRank] = {0};
   int64_t ia = 0, ib = 0;
   int64_t inner = out[r - 1], ta = sa[r - 1], tb = sb[r - 1];
@@ -57,6 +58,7 @@ void for_each_broadcast3(const Shape& out, const std::vector<int64_t>& sa, const
     f(0, 0, 0, 0);
     return;
   }
+  PKC_CHECK(r <= static_cast<size_t>(kMaxRank), Value, "broadcast over rank ", r, " exceeds ", kMaxRank);
   int64_t idx[kMaxRank] = {0};
   int64_t ia = 0, ib = 0, ic = 0;
   int64_t inner = out[r - 1], ta = sa[r - 1], tb = sb[r - 1], tc = sc[r - 1];

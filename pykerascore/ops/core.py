@@ -65,7 +65,7 @@ def graph_of(*xs):
 def constant(value, dtype, graph):
     """`value` as an operand of `dtype`: a graph constant when building a graph (so float64
     constants keep their precision), else a NumPy array."""
-    arr = np.ascontiguousarray(np.asarray(value, dtype=dtype))
+    arr = np.asarray(value, dtype=dtype, order="C")  # (ascontiguousarray would make 0-d 1-d)
     if graph is None:
         return arr
     vid = graph.add_constant(arr, "constant")

@@ -63,7 +63,11 @@ def float_dtype_of(*xs):
 
 
 def power(x1, x2):
-    return _binary("power", x1, x2, dtype=float_dtype_of(x1, x2))
+    # The native power is float-only; integer operands compute in float32 and cast back, as
+    # Keras returns the integer result dtype.
+    out = _binary("power", x1, x2, dtype=float_dtype_of(x1, x2))
+    dt = result_dtype(x1, x2)
+    return out if dt.startswith("float") else cast(out, dt)
 
 
 def negative(x):
@@ -161,7 +165,12 @@ def less_equal(x1, x2):
 
 
 def _as_bool(x):
-    return convert(x, "bool", graph_of(x))
+    # Truthiness as a comparison: the native cast has no bool target.
+    if dtype_of(x) == "bool":
+        return convert(x, "bool", graph_of(x))
+    if dtype_of(x) is None:
+        return convert(bool(x), "bool", graph_of(x))
+    return not_equal(x, 0)
 
 
 def logical_and(x1, x2):
@@ -272,6 +281,8 @@ def cast(x, dtype):
     dtype = str(np.dtype(dtype))
     if isinstance(x, KerasTensor) and x.dtype == dtype:
         return x
+    if dtype == "bool" and dtype_of(x) != "bool":
+        return not_equal(x, 0)  # the native cast has no bool target
     return emit("cast", [x], {"dtype": dtype})
 
 

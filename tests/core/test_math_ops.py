@@ -126,3 +126,170 @@ def test_extremum_dtype_mismatch_is_type_error():
 def test_extremum_incompatible_shapes_is_value_error():
     with pytest.raises(ValueError, match=r"mx.*\(2, 3\).*\(4,\)"):
         run_op("minimum", [np.ones((2, 3), np.float32), np.ones(4, np.float32)], name="mx")
+
+
+# ----------------------------------------------------------------------------- power
+def test_power_forward_broadcasts():
+    a, b = r64((3, 4), 5, 0.1, 2.0).astype(np.float32), r64((4,), 6, -2, 2).astype(np.float32)
+    np.testing.assert_allclose(run_op("power", [a, b]), np.power(a, b), rtol=1e-6)
+
+
+def test_power_grad():
+    check_grad64(node("power"), [r64((3, 4), 7, 0.2, 2.0), r64((4,), 8, -2, 2)], [0, 1])
+
+
+def test_power_rejects_integers():
+    with pytest.raises(TypeError, match="pw"):
+        run_op("power", [np.ones(2, np.int32), np.ones(2, np.int32)], name="pw")
+
+
+# ----------------------------------------------------------------------------- unary math
+UNARY = {
+    "square": (np.square, (-2, 2)), "sqrt": (np.sqrt, (0.1, 3)), "exp": (np.exp, (-2, 2)),
+    "log": (np.log, (0.1, 3)), "log1p": (np.log1p, (-0.5, 3)), "abs": (np.abs, (-2, 2)),
+    "sign": (np.sign, (-2, 2)),
+}
+
+
+@pytest.mark.parametrize("op", list(UNARY))
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_unary_forward(op, dtype):
+    fn, (lo, hi) = UNARY[op]
+    x = r64((3, 5), 9, lo, hi).astype(dtype)
+    out = run_op(op, [x])
+    assert out.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(out, fn(x), rtol=1e-6 if dtype == "float32" else 1e-14)
+
+
+@pytest.mark.parametrize("op", ["square", "abs", "sign"])
+@pytest.mark.parametrize("dtype", ["int32", "int64"])
+def test_unary_integer_forward(op, dtype):
+    x = np.array([[-3, 0, 2]], dtype)
+    out = run_op(op, [x])
+    assert out.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(out, UNARY[op][0](x))
+
+
+@pytest.mark.parametrize("op", ["sqrt", "exp", "log", "log1p"])
+def test_float_only_unary_rejects_integers(op):
+    with pytest.raises(TypeError, match="un"):
+        run_op(op, [np.ones(2, np.int32)], name="un")
+
+
+@pytest.mark.parametrize("op", ["square", "sqrt", "exp", "log", "log1p", "abs"])
+def test_unary_grad(op):
+    lo, hi = UNARY[op][1]
+    x = r64((2, 3), 10, lo, hi)
+    if op == "abs":
+        x = np.where(np.abs(x) < 0.1, 0.5, x)  # away from the kink
+    check_grad64(node(op), [x], [0])
+
+
+def test_abs_grad_at_zero_is_one_like_jax():
+    (gx,) = grads_of("abs", [np.array([0.0, -1.0, 2.0])], [0])
+    np.testing.assert_array_equal(gx, [1.0, -1.0, 1.0])
+
+
+def test_sign_grad_is_zero():
+    (gx,) = grads_of("sign", [r64((4,), 11)], [0])
+    np.testing.assert_array_equal(gx, np.zeros(4))
+
+
+# ----------------------------------------------------------------------------- clip
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32"])
+def test_clip_forward(dtype):
+    x = (r64((4, 5), 12, -3, 3) * (1 if dtype.startswith("float") else 3)).astype(dtype)
+    np.testing.assert_array_equal(run_op("clip", [x], {"min": -1.0, "max": 2.0}), np.clip(x, -1, 2))
+
+
+def test_clip_grad():
+    x = r64((3, 4), 13, -3, 3)
+    x = np.where(np.abs(np.abs(x - 0.5) - 1.5) < 0.05, 0.0, x)  # keep off the bounds -1 and 2
+    check_grad64(node("clip", {"min": -1.0, "max": 2.0}), [x], [0])
+
+
+def test_clip_grad_halves_at_the_bounds_like_jax():
+    (gx,) = grads_of("clip", [np.array([0.0, 1.0, 0.5, 2.0, -1.0])], [0], {"min": 0.0, "max": 1.0})
+    np.testing.assert_array_equal(gx, [0.5, 0.5, 1.0, 0.0, 0.0])
+
+
+def test_clip_without_bounds_is_value_error():
+    with pytest.raises(ValueError, match="cl"):
+        run_op("clip", [np.ones(2, np.float32)], {"min": 0.0}, name="cl")
+
+
+# ----------------------------------------------------------------------------- comparisons / logical
+CMP = {"equal": np.equal, "not_equal": np.not_equal, "greater": np.greater, "greater_equal": np.greater_equal,
+       "less": np.less, "less_equal": np.less_equal}
+
+
+@pytest.mark.parametrize("op", list(CMP))
+@pytest.mark.parametrize("sa,sb", BROADCAST_PAIRS)
+def test_compare_forward_broadcasts(op, sa, sb):
+    a = np.round(r64(sa, 14, -2, 2)).astype(np.float32)  # rounded so that ties occur
+    b = np.round(r64(sb, 15, -2, 2)).astype(np.float32)
+    out = run_op(op, [a, b])
+    assert out.dtype == np.bool_
+    np.testing.assert_array_equal(out, CMP[op](a, b))
+
+
+@pytest.mark.parametrize("op", list(CMP))
+@pytest.mark.parametrize("dtype", ["int32", "int64", "bool", "float64"])
+def test_compare_dtypes(op, dtype):
+    a, b = np.array([0, 1, 1], dtype), np.array([1, 1, 0], dtype)
+    np.testing.assert_array_equal(run_op(op, [a, b]), CMP[op](a, b))
+
+
+def test_compare_has_no_gradient():
+    g, ids = build([np.ones(3), np.ones(3)])
+    c = g.add_node("greater", ids, {}, "gt")[0]
+    y = g.add_node("where", [c, ids[0], ids[1]], {}, "w")[0]
+    s = g.add_node("sum_to_shape", [y, g.add_constant(np.zeros((), np.float64))], {}, "s")[0]
+    lv = g.add_node("cast", [s], {"dtype": "float32"}, "c")[0]
+    assert g.gradients(lv, [c])[0] == -1
+
+
+@pytest.mark.parametrize("op,ref", [("logical_and", np.logical_and), ("logical_or", np.logical_or),
+                                    ("logical_xor", np.logical_xor)])
+def test_logical_binary(op, ref):
+    a = np.array([[True, False, True, False]])
+    b = np.array([[True], [False]])
+    np.testing.assert_array_equal(run_op(op, [a, b]), ref(a, b))
+
+
+def test_logical_not():
+    a = np.array([True, False])
+    np.testing.assert_array_equal(run_op("logical_not", [a]), [False, True])
+
+
+def test_logical_rejects_non_bool():
+    with pytest.raises(TypeError, match="lg"):
+        run_op("logical_and", [np.ones(2, np.float32), np.ones(2, np.float32)], name="lg")
+
+
+# ----------------------------------------------------------------------------- where
+@pytest.mark.parametrize("sc,sx,sy", [((3, 4), (3, 4), (3, 4)), ((3, 1), (4,), ()), ((4,), (2, 1, 4), (1, 4))])
+def test_where_forward_broadcasts(sc, sx, sy):
+    c = r64(sc, 16) > 0
+    x, y = r64(sx, 17).astype(np.float32), r64(sy, 18).astype(np.float32)
+    np.testing.assert_array_equal(run_op("where", [c, x, y]), np.where(c, x, y))
+
+
+@pytest.mark.parametrize("dtype", ["int32", "bool", "float64"])
+def test_where_dtypes(dtype):
+    c = np.array([True, False, True])
+    x, y = np.array([1, 1, 0], dtype), np.array([0, 0, 1], dtype)
+    out = run_op("where", [c, x, y])
+    assert out.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(out, np.where(c, x, y))
+
+
+@pytest.mark.parametrize("sc,sx,sy", [((3, 4), (3, 4), (3, 4)), ((3, 1), (4,), ()), ((4,), (2, 1, 4), (1, 4))])
+def test_where_grad(sc, sx, sy):
+    c = r64(sc, 19) > 0
+    check_grad64(node("where"), [c, r64(sx, 20), r64(sy, 21)], [1, 2])
+
+
+def test_where_condition_must_be_bool():
+    with pytest.raises(TypeError, match="wh"):
+        run_op("where", [np.ones(2, np.float32)] * 3, name="wh")
