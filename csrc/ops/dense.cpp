@@ -48,14 +48,18 @@ void bias_act_epilogue(T* __restrict y, const T* __restrict b, int M, int N) {
 template <typename T>
 using EpilogueFn = void (*)(T*, const T*, int, int);
 
+// One instantiation per fusable activation (the Act enum in activations.h).
+#define PKC_FOR_EACH_ACT(X) X(linear) X(relu) X(sigmoid) X(tanh) X(relu6) X(hard_sigmoid) X(exponential)
+
 template <typename T>
 EpilogueFn<T> epilogue_for(Act act) {
   switch (act) {
-    case Act::relu: return bias_act_epilogue<Act::relu, T>;
-    case Act::sigmoid: return bias_act_epilogue<Act::sigmoid, T>;
-    case Act::tanh: return bias_act_epilogue<Act::tanh, T>;
-    default: return bias_act_epilogue<Act::linear, T>;
+#define PKC_EPILOGUE_CASE(a) \
+  case Act::a: return bias_act_epilogue<Act::a, T>;
+    PKC_FOR_EACH_ACT(PKC_EPILOGUE_CASE)
+#undef PKC_EPILOGUE_CASE
   }
+  return bias_act_epilogue<Act::linear, T>;
 }
 
 template <typename T>
@@ -133,10 +137,13 @@ Kernel dense_act_grad_kernel(const KernelArgs& a) {
   int64_t M = N ? a.in[0].numel() / N : 0;
   Act act = act_from_name(a.attrs.s("activation", "linear"), a.node);
   using Fn = void (*)(const T*, const T*, T*, T*, int64_t, int64_t);
-  Fn fn = act == Act::relu      ? act_grad_colsum<Act::relu, T>
-          : act == Act::sigmoid ? act_grad_colsum<Act::sigmoid, T>
-          : act == Act::tanh    ? act_grad_colsum<Act::tanh, T>
-                                : act_grad_colsum<Act::linear, T>;
+  Fn fn = act_grad_colsum<Act::linear, T>;
+  switch (act) {
+#define PKC_GRAD_CASE(a) \
+  case Act::a: fn = act_grad_colsum<Act::a, T>; break;
+    PKC_FOR_EACH_ACT(PKC_GRAD_CASE)
+#undef PKC_GRAD_CASE
+  }
   return [=] { fn(dy, y, dz, db, M, N); };
 }
 

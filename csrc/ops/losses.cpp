@@ -3,6 +3,7 @@
 // SparseCategoricalCrossentropy(ignore_class=...)) and `class_weight_to_sample_weight`.
 // The per-sample loss values live in losses_elementwise.cpp, losses_categorical.cpp and
 // losses_sparse.cpp; nothing here knows a loss formula.
+#include "ops/activations.h"
 #include "ops/losses.h"
 
 #include <algorithm>
@@ -80,9 +81,8 @@ void emit_paired_grads(GradCtx& g, const std::string& grad_op, bool skip_pred) {
 bool fed_by_last_axis_softmax(GradCtx& g, int pred, int loss_axis) {
   if (!g.fusion_enabled() || g.producer_op(pred) != "softmax") return false;
   size_t rank = g.info(pred).shape.size();
-  int sm_axis = normalize_axis(g.producer_attrs(pred).i("axis", -1), rank, "softmax");
   int ax = normalize_axis(loss_axis, rank, "loss");
-  return sm_axis == ax && ax == static_cast<int>(rank) - 1;
+  return ax == static_cast<int>(rank) - 1 && softmax_reduces_last_axis_only(g.producer_attrs(pred), rank);
 }
 
 }  // namespace loss

@@ -6,7 +6,7 @@ from pykerascore.layers.layer import Layer
 
 # Activations run as the GEMM's epilogue. Sigmoid stays a separate op so that a following
 # binary crossentropy can differentiate straight to the logits (its fused backward).
-_FUSABLE = {"linear", "relu", "tanh"}
+_FUSABLE = {"linear", "relu", "tanh", "relu6", "hard_sigmoid", "exponential"}
 
 
 class Dense(Layer):
