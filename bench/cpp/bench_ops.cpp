@@ -23,17 +23,33 @@ const std::vector<Case>& cases() {
       {"activations", "relu", {{256, 1024}}, {}, {}},
       {"activations", "sigmoid", {{256, 1024}}, {}, {}},
       {"activations", "tanh", {{256, 1024}}, {}, {}},
-      {"activations", "softmax", {{256, 1024}}, {{"axis", int64_t{-1}}}, {}},
+      {"activations", "softmax", {{256, 1024}}, {{"axes", std::vector<int64_t>{-1}}}, {}},
+      {"activations", "gelu", {{256, 1024}}, {{"approximate", int64_t{1}}}, {}},
+      {"activations", "gelu", {{256, 1024}}, {{"approximate", int64_t{0}}}, {}},
+      {"activations", "silu", {{256, 1024}}, {}, {}},
+      {"activations", "log_softmax", {{256, 1024}}, {{"axes", std::vector<int64_t>{-1}}}, {}},
       {"activations", "relu_grad", {{256, 1024}, {256, 1024}}, {}, {}},
       {"elementwise", "add", {{256, 1024}, {256, 1024}}, {}, {}},
       {"elementwise", "add", {{256, 1024}, {1024}}, {}, {}},
       {"elementwise", "multiply", {{256, 1024}, {256, 1024}}, {}, {}},
       {"elementwise", "sum_to_shape", {{256, 1024}, {1024}}, {}, {}},
+      {"elementwise", "exp", {{256, 1024}}, {}, {}},
+      {"elementwise", "maximum", {{256, 1024}, {256, 1024}}, {}, {}},
+      {"reduce", "sum", {{256, 1024}}, {{"axis", std::vector<int64_t>{1}}}, {}},
+      {"reduce", "mean", {{256, 1024}}, {{"axis", std::vector<int64_t>{0}}}, {}},
+      {"reduce", "max", {{256, 1024}}, {{"axis", std::vector<int64_t>{1}}}, {}},
+      {"shape", "transpose", {{256, 1024}}, {{"axes", std::vector<int64_t>{1, 0}}}, {}},
+      {"shape", "concatenate", {{256, 512}, {256, 512}}, {{"axis", int64_t{1}}}, {}},
+      {"layers", "layer_normalization", {{256, 1024}, {1024}, {1024}}, {{"axis", std::vector<int64_t>{-1}}}, {}},
+      {"layers", "dropout", {{256, 1024}}, {{"rate", 0.5}, {"seed", int64_t{1}}}, {}},
       {"dense", "bias_grad", {{256, 1024}}, {}, {}},
       {"dense", "dense_act_grad", {{256, 1024}, {256, 1024}}, {{"activation", std::string("relu")}}, {}},
       {"losses", "mean_squared_error", {{256, 1024}, {256, 1024}}, {}, {}},
       {"losses", "sparse_categorical_crossentropy", {{256}, {256, 1024}}, {}, {}},
       {"losses", "reduce_loss", {{256, 1024}}, {}, {}},
+      {"losses", "binary_crossentropy", {{256, 1024}, {256, 1024}}, {}, {}},
+      {"losses", "categorical_crossentropy", {{256, 1024}, {256, 1024}}, {}, {}},
+      {"losses", "huber", {{256, 1024}, {256, 1024}}, {}, {}},
       {"metrics", "sparse_categorical_accuracy", {{256}, {256, 1024}}, {}, {}},
       {"metrics", "binary_accuracy", {{256, 1024}, {256, 1024}}, {{"threshold", 0.5}}, {}},
   };
@@ -86,3 +102,47 @@ void op_args(benchmark::internal::Benchmark* b) {
 }  // namespace
 
 BENCHMARK(BM_op)->Apply(op_args);
+
+// Optimizer family: one update of a 1M-parameter flat buffer (params, grads, slots) per rule.
+#include "core/param_pack.h"
+#include "engine/optimizer.h"
+
+#include <map>
+
+namespace {
+
+// Keras 3 defaults of each rule (what pykerascore.optimizers sends to the native optimizer).
+const std::vector<std::pair<const char*, std::map<std::string, double>>>& optimizers() {
+  static const std::vector<std::pair<const char*, std::map<std::string, double>>> o = {
+      {"sgd", {{"momentum", 0.0}, {"nesterov", 0.0}}},
+      {"rmsprop", {{"rho", 0.9}, {"momentum", 0.0}, {"epsilon", 1e-7}, {"centered", 0.0}}},
+      {"adam", {{"beta_1", 0.9}, {"beta_2", 0.999}, {"epsilon", 1e-7}, {"amsgrad", 0.0}}},
+      {"adamw", {{"beta_1", 0.9}, {"beta_2", 0.999}, {"epsilon", 1e-7}, {"amsgrad", 0.0}, {"weight_decay", 0.004}}},
+      {"adagrad", {{"initial_accumulator_value", 0.1}, {"epsilon", 1e-7}}},
+      {"adadelta", {{"rho", 0.95}, {"epsilon", 1e-7}}},
+      {"adamax", {{"beta_1", 0.9}, {"beta_2", 0.999}, {"epsilon", 1e-7}}},
+      {"nadam", {{"beta_1", 0.9}, {"beta_2", 0.999}, {"epsilon", 1e-7}}},
+      {"ftrl", {{"learning_rate_power", -0.5}, {"initial_accumulator_value", 0.1}, {"l1_regularization_strength", 0.0},
+                {"l2_regularization_strength", 0.0}, {"l2_shrinkage_regularization_strength", 0.0}, {"beta", 0.0}}},
+      {"lion", {{"beta_1", 0.9}, {"beta_2", 0.99}}},
+  };
+  return o;
+}
+
+void BM_optimizer_update(benchmark::State& st) {
+  const auto& [name, hyper] = optimizers()[st.range(0)];
+  const int64_t n = 1 << 20;
+  auto var = std::make_shared<pkc::Variable>("w", pkc::Shape{n}, pkc::DType::float32, true);
+  pkc::ParamPack pack({var});
+  for (int64_t i = 0; i < n; ++i) pack.grads()[i] = 1e-3f * static_cast<float>(i % 7);
+  auto config = hyper;
+  config["learning_rate"] = 1e-3;
+  pkc::Optimizer opt(name, config);
+  for (auto _ : st) opt.apply(pack);
+  st.SetLabel(std::string("optimizers/") + name);
+  st.counters["Gparam/s"] = benchmark::Counter(static_cast<double>(n), benchmark::Counter::kIsIterationInvariantRate, benchmark::Counter::kIs1000);
+}
+
+}  // namespace
+
+BENCHMARK(BM_optimizer_update)->ArgName("rule")->DenseRange(0, 9);

@@ -24,13 +24,13 @@ struct Workload {
   std::vector<int64_t> sizes;  // input, hidden..., output
   std::vector<std::string> acts;
   std::string head;  // "sigmoid", "softmax" or "linear"
-  std::string loss;  // "mse" or "scce"
+  std::string loss;  // "mse", "bce" or "scce"
   std::string optimizer;
   int64_t batch;
 };
 
 const Workload kWorkloads[] = {
-    {"tiny", {16, 32, 1}, {"relu"}, "sigmoid", "mse", "adam", 32},
+    {"tiny", {16, 32, 1}, {"relu"}, "sigmoid", "bce", "adam", 32},
     {"mlp", {784, 512, 512, 10}, {"relu", "relu"}, "softmax", "scce", "adam", 128},
     {"wide", {1024, 4096, 1024}, {"relu"}, "linear", "mse", "sgd", 256},
 };
@@ -85,11 +85,16 @@ struct Trainer {
       vars.push_back(k);
       vars.push_back(b);
       bool last = l + 2 == w.sizes.size();
-      std::string act = last ? (w.head == "softmax" ? "linear" : w.head) : w.acts[l];
+      // As the Python Dense emits them: softmax and sigmoid heads are their own ops (so the
+      // crossentropy backward can go straight to the logits); hidden activations are fused.
+      std::string act = last ? "linear" : w.acts[l];
       h = g->add_node("dense", {h, g->add_variable(k), g->add_variable(b)}, attr("activation", act), "dense")[0];
-      if (last && w.head == "softmax") h = g->add_node("softmax", {h}, attr("axis", int64_t{-1}), "softmax")[0];
+      if (last && w.head == "softmax") h = g->add_node("softmax", {h}, attr("axes", std::vector<int64_t>{-1}), "softmax")[0];
+      if (last && w.head == "sigmoid") h = g->add_node("sigmoid", {h}, Attrs(), "sigmoid")[0];
     }
-    int per = g->add_node(sparse ? "sparse_categorical_crossentropy" : "mean_squared_error", {yi, h}, Attrs(), "loss")[0];
+    const char* loss_op = sparse ? "sparse_categorical_crossentropy"
+                          : w.loss == "bce" ? "binary_crossentropy" : "mean_squared_error";
+    int per = g->add_node(loss_op, {yi, h}, Attrs(), "loss")[0];
     int loss = g->add_node("reduce_loss", {per}, Attrs(), "loss")[0];
     int bs = g->add_node("batch_size", {xi}, Attrs(), "bs")[0];
     auto state = [] { return std::make_shared<pkc::Variable>("state", Shape{2}, DType::float32, false); };

@@ -33,7 +33,7 @@ void bind_graph(py::module_& m) {
       })
       .def_property_readonly("num_nodes", &Graph::num_nodes)
       .def_property_readonly("num_values", &Graph::num_values)
-      .def("gradients", &gradients, py::arg("loss"), py::arg("wrt"), py::arg("fuse") = true)
+      .def("gradients", &gradients, py::arg("loss"), py::arg("wrt"), py::arg("fuse") = true, py::arg("seed") = -1)
       .def("evaluate", [](const Graph& g, const std::map<int, py::array>& feeds, const std::vector<int>& fetch) {
         std::map<int, Tensor> in;
         std::vector<py::array> keep;

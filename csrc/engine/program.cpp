@@ -39,7 +39,11 @@ Program::Program(const ProgramSpec& spec)
     PKC_CHECK(loss_ >= 0 && pack_ && optimizer_, Value, "a training program needs a loss, variables and an optimizer");
     std::vector<int> wrt;
     for (auto& var : pack_->variables()) wrt.push_back(graph_.add_variable(var));
-    grad_of_pack_var_ = gradients(graph_, loss_, wrt, spec.fuse);
+    // Backward starts from the optimizer's current loss scale (1 unless it scales the loss), so
+    // the reported loss stays unscaled while gradients are scaled, as Keras's loss scaling does.
+    loss_seed_ = std::make_shared<Variable>("loss_scale", Shape{}, DType::float32, false);
+    *loss_seed_->value().ptr<float>() = 1.f;
+    grad_of_pack_var_ = gradients(graph_, loss_, wrt, spec.fuse, graph_.add_variable(loss_seed_));
   }
 
   // Keep what the results need: loss and its gradients, outputs, and every stateful node.
@@ -200,7 +204,10 @@ int64_t Program::run(int64_t first, int64_t steps, const std::function<bool()>& 
     Exec& e = exec_for(b);
     gather(rows, b);
     // Kernels that key on the step (dropout) see the optimizer's count of steps done so far.
-    if (optimizer_) step_.iteration = optimizer_->iterations();
+    if (optimizer_) {
+      step_.iteration = optimizer_->iterations();
+      *loss_seed_->value().ptr<float>() = static_cast<float>(optimizer_->loss_scale());
+    }
     for (const Kernel& k : e.kernels) k();
     if (mode_ == Mode::train) {
       optimizer_->apply(*pack_);

@@ -84,6 +84,7 @@ class Program {
   int64_t batch_;
   std::vector<int> schedule_;
   std::vector<int> grad_of_pack_var_;  // gradient value of pack variable i (-1: unused)
+  std::shared_ptr<Variable> loss_seed_;  // backward starts from the optimizer's loss scale
   std::vector<char> external_, live_to_end_;
   std::vector<size_t> base_bytes_;
   MemoryPlan base_plan_;

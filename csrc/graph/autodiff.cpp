@@ -54,7 +54,7 @@ class GraphGradCtx : public GradCtx {
 
 }  // namespace
 
-std::vector<int> gradients(Graph& g, int loss, const std::vector<int>& wrt, bool fuse) {
+std::vector<int> gradients(Graph& g, int loss, const std::vector<int>& wrt, bool fuse, int seed) {
   PKC_CHECK(g.value(loss).info.shape.empty(), Value, "gradients: the loss must be a scalar, got shape ",
             shape_str(g.value(loss).info.shape));
   const int forward_nodes = g.num_nodes();
@@ -85,7 +85,7 @@ std::vector<int> gradients(Graph& g, int loss, const std::vector<int>& wrt, bool
 
   std::vector<int> grads(forward_values, -1);
   if (relevant[loss]) {
-    int one = g.constant_scalar(1.f);
+    int one = seed >= 0 ? seed : g.constant_scalar(1.f);
     DType dt = g.value(loss).info.dtype;
     if (dt != DType::float32) {
       Attrs at;
