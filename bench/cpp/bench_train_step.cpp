@@ -85,7 +85,7 @@ struct TinyTrainer {
     spec.pack = std::make_shared<pkc::ParamPack>(vars);
     spec.optimizer = std::make_shared<pkc::Optimizer>(
         "adam", std::map<std::string, double>{{"learning_rate", 1e-3}, {"beta_1", 0.9}, {"beta_2", 0.999},
-                                              {"epsilon", 1e-7}});
+                                              {"epsilon", 1e-7}, {"amsgrad", 0.0}});
     spec.batch_size = kBatch;
     program = std::make_unique<pkc::Program>(spec);
     program->set_inputs({host(x.data(), {kRows, kIn}, "x"),

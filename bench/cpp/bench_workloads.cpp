@@ -11,6 +11,7 @@
 #include <random>
 
 #include "engine/program.h"
+#include "core/parallel.h"
 #include "ops/blas.h"
 
 namespace {
@@ -111,7 +112,7 @@ struct Trainer {
     spec.loss = loss;
     spec.pack = std::make_shared<pkc::ParamPack>(vars);
     std::map<std::string, double> cfg = {{"learning_rate", 1e-3}};
-    if (w.optimizer == "adam") cfg.insert({{"beta_1", 0.9}, {"beta_2", 0.999}, {"epsilon", 1e-7}});
+    if (w.optimizer == "adam") cfg.insert({{"beta_1", 0.9}, {"beta_2", 0.999}, {"epsilon", 1e-7}, {"amsgrad", 0.0}});
     else cfg.insert({{"momentum", 0.0}, {"nesterov", 0.0}});
     spec.optimizer = std::make_shared<pkc::Optimizer>(w.optimizer, cfg);
     spec.batch_size = w.batch;
@@ -130,6 +131,7 @@ struct Trainer {
 void BM_step(benchmark::State& st) {
   const Workload& w = kWorkloads[st.range(0)];
   pkc::blas_set_num_threads(static_cast<int>(st.range(1)));
+  pkc::set_engine_threads(static_cast<int>(st.range(1)));
   Trainer t(w);
   const int64_t epoch = t.program->steps_per_epoch();
   int64_t step = 0;

@@ -3,6 +3,8 @@
 // formed here and every element is touched by one fused kernel pass per variable.
 #include "engine/optimizer.h"
 
+#include "core/parallel.h"
+
 #include <cmath>
 #include <cstring>
 
@@ -296,7 +298,19 @@ void Optimizer::apply(ParamPack& pack) {
         sp.ema_momentum = ema_m;
         sp.ema_overwrite = overwrite;
       }
-      apply_update(rule_, scalars, sp);
+      // Large variables are split into contiguous chunks across the engine threads; each
+      // element's update is independent, so the result is the same for any thread count.
+      parallel_for(sp.n, 32 * 1024, [&](int64_t b, int64_t e) {
+        UpdateSpan part = sp;
+        part.p += b;
+        part.g += b;
+        for (float*& s : part.slot)
+          if (s) s += b;
+        if (part.acc) part.acc += b;
+        if (part.ema) part.ema += b;
+        part.n = e - b;
+        apply_update(rule_, scalars, part);
+      });
     }
   }
   ++iterations_;

@@ -175,6 +175,10 @@ void Program::gather(const int64_t* rows, int64_t b) {
     size_t dst_row = static_cast<size_t>(re) * dtype_size(dst_t);
     char* dst = static_cast<char*>(feed_buffers_[i]->data());
     const char* src = static_cast<const char*>(a.data);
+    if (a.dtype == dst_t) {  // the common case: plain row copies (no per-row dtype dispatch)
+      for (int64_t r = 0; r < b; ++r) std::memcpy(dst + r * dst_row, src + rows[r] * a.row_stride, dst_row);
+      continue;
+    }
     for (int64_t r = 0; r < b; ++r)
       convert_elements(src + rows[r] * a.row_stride, a.dtype, dst + r * dst_row, dst_t, re);
   }

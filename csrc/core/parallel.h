@@ -1,0 +1,18 @@
+// A small persistent thread pool for the engine's own element-wise passes (the optimizer
+// update, large epilogues). Work is split into fixed contiguous chunks with no cross-thread
+// reductions, so results do not depend on the thread count. Below `min_chunk` elements per
+// thread the caller's thread does everything (waking workers costs more than it saves).
+#pragma once
+#include <cstdint>
+#include <functional>
+
+namespace pkc {
+
+// Threads used by parallel_for (the calling thread included); set with the BLAS thread count.
+void set_engine_threads(int n);
+int engine_threads();
+
+// Calls fn(begin, end) over [0, n) split into contiguous chunks, one per thread.
+void parallel_for(int64_t n, int64_t min_chunk, const std::function<void(int64_t, int64_t)>& fn);
+
+}  // namespace pkc
