@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import pykerascore as keras
-from tests.metrics.refs import feed, weighted_mean
+from .refs import feed, weighted_mean
 
 
 def _rng():

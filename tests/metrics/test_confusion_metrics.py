@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import pykerascore as keras
-from tests.metrics.refs import auc_from_counts, auc_thresholds, confusion, divide_no_nan, feed
+from .refs import auc_from_counts, auc_thresholds, confusion, divide_no_nan, feed
 
 
 def _batches(n=3, shape=(16,), seed=0, weighted=True):

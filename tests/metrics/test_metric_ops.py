@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from pykerascore.backend import symbolic
-from tests.metrics import refs
+from . import refs
 
 
 def _run64(op, t, p, attrs=None):

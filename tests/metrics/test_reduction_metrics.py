@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import pykerascore as keras
-from tests.metrics.refs import weighted_mean
+from .refs import weighted_mean
 
 
 def _rng():

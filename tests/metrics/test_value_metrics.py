@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import pykerascore as keras
-from tests.metrics import refs
-from tests.metrics.refs import feed, weighted_mean
+from . import refs
+from .refs import feed, weighted_mean
 
 
 def _data(kind, seed, shape=(12, 4)):
