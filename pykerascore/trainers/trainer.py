@@ -13,7 +13,7 @@ import numpy as np
 
 from pykerascore import metrics as metrics_module
 from pykerascore import optimizers as optimizers_module
-from pykerascore.backend import programs, symbolic
+from pykerascore.trainers import program_builder
 from pykerascore.callbacks import CallbackList
 from pykerascore.trainers.compile_utils import CompileLoss, CompileMetrics
 from pykerascore.trainers.data_adapters import get_data_adapter
@@ -100,106 +100,18 @@ class Trainer:
         if self._compile_loss is None:
             raise ValueError(f"`{method}()` needs a loss: call `compile(loss=...)` first.")
 
-    # ------------------------------------------------------------------ tracing
-    def _input_specs(self, adapter):
-        """Model input placeholders' shapes and dtypes; checks the data against them."""
-        if not self.built:
-            shapes = [a.shape for a in adapter.x]
-            self.build(shapes[0] if len(shapes) == 1 else shapes)
-        model_inputs = getattr(self, "inputs", None)
-        specs = []
-        if model_inputs:
-            flat = tree.flatten(model_inputs)
-            names = [t._keras_history[0].name if t._keras_history else f"input_{i}" for i, t in enumerate(flat)]
-            x = adapter.x
-            if isinstance(adapter.x_struct, dict):
-                missing = [n for n in names if n not in adapter.x_struct]
-                if missing:
-                    raise ValueError(f"Missing data for input(s) {missing}: expected keys {names}, got {list(adapter.x_struct)}")
-                x = [np.asarray(adapter.x_struct[n]) for n in names]
-                adapter.x = x
-            if len(x) != len(flat):
-                raise ValueError(f"Model '{self.name}' expects {len(flat)} input(s), but it received {len(x)} input arrays.")
-            for i, (t, a) in enumerate(zip(flat, x)):
-                want = tuple(t.shape[1:])
-                if len(a.shape) != len(t.shape) or any(w is not None and w != g for w, g in zip(want, a.shape[1:])):
-                    raise ValueError(
-                        f"Input {i} of layer \"{self.name}\" is incompatible with the layer: expected shape={tuple(t.shape)}, "
-                        f"found shape={tuple(a.shape)}"
-                    )
-                specs.append(((None,) + tuple(a.shape[1:]), t.dtype, names[i]))
-        else:
-            specs = [((None,) + tuple(a.shape[1:]), "float32", f"input_{i}") for i, a in enumerate(adapter.x)]
-        return specs
-
-    def _trace(self, graph, specs, training):
-        xs = [symbolic.placeholder(graph, s, d, n) for s, d, n in specs]
-        with symbolic.tracing(graph):
-            struct = getattr(self, "_inputs_struct", None)
-            inputs = xs[0] if len(xs) == 1 else xs
-            if isinstance(struct, dict):
-                inputs = dict(zip(struct.keys(), xs))
-            y_pred = self._call_traced(inputs, [], {"training": training})
-        return xs, y_pred
-
-    def _signature(self, mode, specs, adapter, batch_size):
-        y_sig = tuple((tuple(a.shape[1:]), str(a.dtype)) for a in adapter.y) if mode != "predict" else ()
-        sw = adapter.sample_weight is not None and mode != "predict"
-        return (mode, tuple((s, d) for s, d, _ in specs), y_sig, sw, int(batch_size))
-
-    def _get_program(self, mode, adapter, batch_size):
-        specs = self._input_specs(adapter)
-        key = self._signature(mode, specs, adapter, batch_size)
-        cached = self._programs.get(key)
-        if cached is not None:
-            return cached
-        graph = symbolic.new_graph()
-        fuse = self._jit_compile is not False
-        with symbolic.fusion(fuse):
-            return self._build_program(mode, key, graph, specs, adapter, batch_size, fuse)
-
-    def _build_program(self, mode, key, graph, specs, adapter, batch_size, fuse):
-        xs, y_pred = self._trace(graph, specs, training=(mode == "train"))
-        outputs = tree.flatten(y_pred)
-        if mode == "predict":
-            prog = programs.predict_program(graph, xs, outputs, batch_size)
-        else:
-            if len(outputs) != 1 or len(adapter.y) != 1:
-                raise ValueError("Only single-output models with one target array are supported so far")
-            y_true = symbolic.placeholder(graph, (None,) + tuple(adapter.y[0].shape[1:]), "float32", "y_true")
-            sw = None
-            if adapter.sample_weight is not None:
-                sw = symbolic.placeholder(graph, (None,) + tuple(adapter.sample_weight.shape[1:]), "float32", "sample_weight")
-            with symbolic.tracing(graph):
-                y_p = outputs[0]
-                loss = self._compile_loss.build(y_true, y_p, sw)
-                self._loss_tracker.update_state(loss, sample_weight=programs.batch_size_of(xs[0]))
-                self._compile_metrics.build(y_true, y_p, sw)
-            feeds = xs + [y_true] + ([sw] if sw is not None else [])
-            if mode == "train":
-                prog = programs.train_program(graph, feeds, loss, self._param_pack(), self.optimizer, batch_size, fuse)
-            else:
-                prog = programs.test_program(graph, feeds, batch_size)
-        self._programs[key] = (prog, y_pred)
-        return self._programs[key]
-
-    def _param_pack(self):
-        weights = self.trainable_weights
-        key = tuple(id(v) for v in weights)
-        if self._pack is None or self._pack[0] != key:
-            self._pack = (key, programs.param_pack(weights))
-        return self._pack[1]
-
-    def _bind(self, prog, adapter, mode):
-        arrays = list(adapter.x)
-        names = [f"x[{i}]" for i in range(len(arrays))]
-        if mode != "predict":
-            arrays += adapter.y
-            names += ["y"]
-            if adapter.sample_weight is not None:
-                arrays.append(adapter.sample_weight)
-                names.append("sample_weight")
-        prog.set_inputs(arrays, names)
+    # ------------------------------------------------------------------ programs
+    def _program(self, mode, adapter, batch_size):
+        """The compiled program for this data (built once per signature) and the x list in
+        model-input order."""
+        x, input_info = program_builder.match_inputs(self, adapter.x, adapter.x_struct)
+        adapter.x = x
+        y = adapter.y if mode != "predict" else ()
+        sw = adapter.sample_weight if mode != "predict" else None
+        spec = program_builder.DataSpec(x, y, sw)
+        prog = program_builder.get_program(self, mode, spec, input_info, batch_size)
+        prog.bind(x, y, sw)
+        return prog
 
     def _logs(self):
         return {m.name: m.result() for m in self.metrics}
@@ -218,8 +130,7 @@ class Trainer:
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = _split(x, y, sample_weight, validation_split)
         adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle)
-        prog, _ = self._get_program("train", adapter, batch_size)
-        self._bind(prog, adapter, "train")
+        prog = self._program("train", adapter, batch_size)
         steps = prog.steps_per_epoch if steps_per_epoch is None else min(int(steps_per_epoch), prog.steps_per_epoch)
         shuffle_mode = "batch" if shuffle == "batch" else ("full" if shuffle else "none")
         seed = rng.draw_seed()
@@ -252,7 +163,7 @@ class Trainer:
                 if self.stop_training:
                     break
         finally:
-            prog.release_arrays()
+            prog.release()
         if epochs > initial_epoch and hasattr(self.optimizer, "finalize_variable_values"):
             self.optimizer.finalize_variable_values(self.trainable_weights)  # EMA weights, as Keras
         cbs.on_train_end(logs)
@@ -265,8 +176,7 @@ class Trainer:
         batch_size = _check_batch_size(batch_size)
         verbose = _resolve_verbose(verbose)
         adapter = get_data_adapter(x, y, sample_weight, batch_size)
-        prog, _ = self._get_program("test", adapter, batch_size)
-        self._bind(prog, adapter, "test")
+        prog = self._program("test", adapter, batch_size)
         total = prog.steps_per_epoch if steps is None else min(int(steps), prog.steps_per_epoch)
         cbs = None
         if not _from_fit:
@@ -285,7 +195,7 @@ class Trainer:
                 if cbs:
                     cbs.on_test_batch_end(step - 1, logs)
         finally:
-            prog.release_arrays()
+            prog.release()
         logs = self._logs()
         if cbs:
             cbs.on_test_end(logs)
@@ -299,11 +209,11 @@ class Trainer:
         batch_size = _check_batch_size(batch_size)
         verbose = _resolve_verbose(verbose)
         adapter = get_data_adapter(x, None, None, batch_size)
-        prog, struct = self._get_program("predict", adapter, batch_size)
-        self._bind(prog, adapter, "predict")
+        prog = self._program("predict", adapter, batch_size)
+        struct = prog.output_struct
         n = adapter.num_samples
         outs = [np.empty((n,) + tuple(t.shape[1:]), dtype=t.dtype) for t in tree.flatten(struct)]
-        prog.set_outputs(outs)
+        prog.bind_outputs(outs)
         total = prog.steps_per_epoch if steps is None else min(int(steps), prog.steps_per_epoch)
         cbs = CallbackList(callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=total)
         cbs.on_predict_begin()
@@ -316,7 +226,7 @@ class Trainer:
                 step += prog.run(step, k)
                 cbs.on_predict_batch_end(step - 1, {})
         finally:
-            prog.release_arrays()
+            prog.release()
         cbs.on_predict_end()
         if steps is not None:
             outs = [o[: min(n, total * batch_size)] for o in outs]
