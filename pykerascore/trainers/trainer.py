@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 
+from pykerascore import constraints as constraints_module
 from pykerascore import metrics as metrics_module
 from pykerascore import optimizers as optimizers_module
 from pykerascore.backend import programs, symbolic
@@ -173,6 +174,8 @@ class Trainer:
             with symbolic.tracing(graph):
                 y_p = outputs[0]
                 loss = self._compile_loss.build(y_true, y_p, sw)
+                for penalty in self._trace_regularization_losses():
+                    loss = loss + penalty  # Keras: total loss = compiled loss + sum(model.losses)
                 self._loss_tracker.update_state(loss, sample_weight=programs.batch_size_of(xs[0]))
                 self._compile_metrics.build(y_true, y_p, sw)
             feeds = xs + [y_true] + ([sw] if sw is not None else [])
@@ -188,6 +191,7 @@ class Trainer:
         key = tuple(id(v) for v in weights)
         if self._pack is None or self._pack[0] != key:
             self._pack = (key, programs.param_pack(weights))
+        constraints_module.attach(self.optimizer, weights)  # projected natively after each update
         return self._pack[1]
 
     def _bind(self, prog, adapter, mode):
