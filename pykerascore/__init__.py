@@ -9,6 +9,7 @@ from pykerascore import (  # noqa: F401
     activations,
     callbacks,
     config,
+    constraints,
     initializers,
     layers,
     losses,
@@ -16,6 +17,7 @@ from pykerascore import (  # noqa: F401
     models,
     ops,
     optimizers,
+    regularizers,
     utils,
 )
 from pykerascore.layers import Input, Layer  # noqa: F401

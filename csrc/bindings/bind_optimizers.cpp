@@ -36,6 +36,9 @@ void bind_optimizers(py::module_& m) {
         return py::object(to_numpy(Tensor::view(avg.data(), v.shape(), DType::float32)));
       })
       .def("finalize_variable_values", &Optimizer::finalize_variable_values)
+      .def("set_constraint", &Optimizer::set_constraint, py::arg("variable"), py::arg("kind"),
+           py::arg("params") = std::map<std::string, double>{}, py::arg("axes") = std::vector<int64_t>{})
+      .def_property_readonly("num_constraints", &Optimizer::num_constraints)
       .def("apply", &Optimizer::apply)
       // Eager path: copies a flat gradient (the pack's layout) into the pack, then applies it.
       .def("apply_gradients", [](Optimizer& o, ParamPack& pack, const py::array_t<float, py::array::c_style | py::array::forcecast>& g) {

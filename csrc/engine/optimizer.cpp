@@ -5,6 +5,7 @@
 
 #include "core/parallel.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -166,6 +167,32 @@ void Optimizer::bind(ParamPack& pack) {
   }
   sumsq_.assign(vars.size(), 0.0);
   ema_.assign(use_ema_ ? pack.size() : 0, 0.f);
+  constraints_dirty_ = true;
+}
+
+void Optimizer::set_constraint(std::shared_ptr<Variable> var, const std::string& kind,
+                               const std::map<std::string, double>& params, std::vector<int64_t> axes) {
+  PKC_CHECK(var != nullptr, Value, "set_constraint: no variable given");
+  auto it = std::find_if(constraints_.begin(), constraints_.end(), [&](const ConstraintEntry& e) { return e.var == var; });
+  if (kind.empty()) {
+    if (it != constraints_.end()) constraints_.erase(it);
+  } else {
+    ConstraintSpec spec = make_constraint_spec(kind, params, std::move(axes), var->name());
+    ConstraintKernel check(spec, var->shape(), var->name());  // bad axes fail here, not mid-fit
+    if (it != constraints_.end()) it->spec = std::move(spec);
+    else constraints_.push_back({std::move(var), std::move(spec)});
+  }
+  constraints_dirty_ = true;
+}
+
+void Optimizer::bind_constraints() {
+  bound_constraints_.clear();
+  bound_constraints_.resize(vars_.size());
+  for (size_t i = 0; i < vars_.size(); ++i)
+    for (const ConstraintEntry& e : constraints_)
+      if (e.var.get() == vars_[i].get())
+        bound_constraints_[i] = std::make_unique<ConstraintKernel>(e.spec, vars_[i]->shape(), vars_[i]->name());
+  constraints_dirty_ = false;
 }
 
 UpdateScalars Optimizer::step_scalars(double lr, int64_t step) {
@@ -227,6 +254,7 @@ UpdateScalars Optimizer::step_scalars(double lr, int64_t step) {
 
 void Optimizer::apply(ParamPack& pack) {
   bind(pack);
+  if (constraints_dirty_) bind_constraints();
   const size_t nv = vars_.size();
   const float* grads = pack.grads();
   float* params = pack.params();
@@ -313,6 +341,9 @@ void Optimizer::apply(ParamPack& pack) {
       });
     }
   }
+  // Keras applies each constraint after every apply(), accumulation-only steps included.
+  for (size_t i = 0; i < nv; ++i)
+    if (bound_constraints_[i]) bound_constraints_[i]->apply(params + pack.offset(i));
   ++iterations_;
   if (dynamic_loss_scale()) {
     if (ls_counter_ == growth_steps_ - 1) {

@@ -13,6 +13,7 @@
 
 #include "core/param_pack.h"
 #include "engine/schedules.h"
+#include "ops/constraints.h"
 #include "ops/optimizers.h"
 
 namespace pkc {
@@ -54,6 +55,14 @@ class Optimizer {
   // Variables (by identity) and name patterns (regex search) that take no weight decay.
   void exclude_from_weight_decay(std::vector<std::shared_ptr<Variable>> vars, std::vector<std::string> patterns);
 
+  // Keras's `variable.constraint`: projected onto the variable at the end of every apply()
+  // (after the update, as Keras assigns constraint(variable)), keyed by variable identity and
+  // kept across packs. kind: max_norm, non_neg, unit_norm, min_max_norm (ops/constraints.h);
+  // an empty kind removes the variable's constraint.
+  void set_constraint(std::shared_ptr<Variable> var, const std::string& kind, const std::map<std::string, double>& params,
+                      std::vector<int64_t> axes);
+  int num_constraints() const { return static_cast<int>(constraints_.size()); }
+
   // One update of every variable of `pack` from pack.grads(); increments iterations (not when
   // a dynamic loss scale skips the step). Allocates only when it first meets a pack.
   void apply(ParamPack& pack);
@@ -68,6 +77,7 @@ class Optimizer {
   void bind(ParamPack& pack);
   UpdateScalars step_scalars(double lr, int64_t step);
   int bound_index(const Variable* v) const;
+  void bind_constraints();
 
   std::string name_;
   std::map<std::string, double> config_;
@@ -102,6 +112,15 @@ class Optimizer {
   std::vector<int64_t> offsets_;
   std::vector<double> sumsq_;
   std::vector<float> ema_;
+
+  struct ConstraintEntry {
+    std::shared_ptr<Variable> var;
+    ConstraintSpec spec;
+  };
+  std::vector<ConstraintEntry> constraints_;
+  // per variable of the bound pack (null: unconstrained); rebuilt when either side changes
+  std::vector<std::unique_ptr<ConstraintKernel>> bound_constraints_;
+  bool constraints_dirty_ = true;
 };
 
 }  // namespace pkc

@@ -44,5 +44,7 @@
 //                            metric_kl_divergence, metric_poisson
 //   hinge_metrics.cpp        metric_hinge, metric_squared_hinge, metric_categorical_hinge
 //   optimizers.cpp           flat-buffer update kernels (not graph ops), one functor per Keras rule
+//   constraints.h/.cpp       max_norm, non_neg, unit_norm, min_max_norm projections (not graph ops),
+//                            applied by the engine Optimizer after each update
 #pragma once
 #include "ops/registry.h"

@@ -125,7 +125,7 @@ def _to_vid(graph, x, float_dtype="float32"):
     arr = np.asarray(x)
     if arr.dtype.kind in "fc" or arr.dtype == np.float64 or np.isscalar(x):
         arr = arr.astype(float_dtype)
-    return graph.add_constant(np.ascontiguousarray(arr), "constant")
+    return graph.add_constant(np.asarray(arr, order="C"), "constant")
 
 
 def emit(op, inputs, attrs=None, name="", num_outputs=1):
@@ -165,7 +165,7 @@ def _eager(op, inputs, attrs, name):
         arr = np.asarray(x)
         if arr.dtype == np.float64 or arr.dtype.kind == "f":
             arr = arr.astype("float32")
-        arr = np.ascontiguousarray(arr)
+        arr = np.asarray(arr, order="C")  # keeps 0-d arrays 0-d (ascontiguousarray makes them 1-d)
         vid = graph.add_input("x", list(arr.shape), str(arr.dtype))
         feeds[vid] = arr
         vids.append(vid)

@@ -4,6 +4,11 @@ A layer is called in one of three ways: on definition-time KerasTensors (functio
 call is traced once into a scratch graph for output shapes and recorded as a Node), on traced
 tensors (while a program's graph is being built: `call()` emits ops), or on arrays (eager: the
 layer is traced with concrete shapes and evaluated through the native kernels).
+
+`losses` (Keras 3 `Layer.losses`) is context-dependent like everything else here: while a
+graph is being traced it returns that graph's penalty tensors (activity regularization and
+`add_loss` recorded during the traced call, weight regularization emitted on the spot); outside
+tracing, concrete values from the last eager call plus the weight penalties evaluated now.
 """
 
 import inspect
@@ -11,7 +16,7 @@ import re
 
 import numpy as np
 
-from pykerascore import initializers
+from pykerascore import constraints, initializers, ops, regularizers
 from pykerascore.backend import symbolic
 from pykerascore.backend.symbolic import KerasTensor
 from pykerascore.backend.variables import Variable
@@ -46,7 +51,8 @@ class Node:
 
 
 class Layer:
-    def __init__(self, *, name=None, trainable=True, dtype=None, input_shape=None, input_dim=None, **kwargs):
+    def __init__(self, *, activity_regularizer=None, name=None, trainable=True, dtype=None, input_shape=None,
+                 input_dim=None, **kwargs):
         if kwargs:
             raise TypeError(f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}")
         object.__setattr__(self, "_layers", [])
@@ -60,6 +66,10 @@ class Layer:
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         self._input_shape_arg = tuple(input_shape) if input_shape is not None else None
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        # (graph, penalty): traced tensors keyed by the graph they belong to, or (None, value)
+        # for concrete values from an eager call / add_loss on arrays.
+        self._losses = []
 
     # ---------------------------------------------------------------- tracking
     def __setattr__(self, name, value):
@@ -73,12 +83,17 @@ class Layer:
     def build(self, input_shape):
         self.built = True
 
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, name=None, **kwargs):
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True, regularizer=None, constraint=None,
+                   name=None, **kwargs):
         shape = tuple(shape or ())
         init = initializers.get(initializer if initializer is not None else "glorot_uniform")
         var = Variable(init, shape=shape, dtype=dtype or self.dtype, trainable=trainable,
                        name=name or f"variable_{len(self._variables)}")
         var.path = f"{self.name}/{var.name}"
+        # As Keras, the variable carries them: `losses` reads the regularizer, the trainer hands
+        # the constraint to the native optimizer (constraints.attach).
+        var.regularizer = regularizers.get(regularizer)
+        var.constraint = constraints.get(constraint)
         (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
         if trainable and not self._trainable:
             var.trainable = False
@@ -154,6 +169,63 @@ class Layer:
     def count_params(self):
         return int(sum(np.prod(v.shape) for v in self.weights))
 
+    # ---------------------------------------------------------------- losses
+    def _flatten_layers(self):
+        """This layer and every sublayer, depth first, each once."""
+        out, seen, stack = [], set(), [self]
+        while stack:
+            layer = stack.pop(0)
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            stack[:0] = layer._layers
+        return out
+
+    def add_loss(self, loss):
+        """Adds a scalar loss (Keras semantics): inside a traced call it joins that graph's
+        total loss; on arrays it is kept as a value until the next eager call."""
+        for x in tree.flatten(loss):
+            if isinstance(x, KerasTensor):
+                if x._graph is None:
+                    raise ValueError("`add_loss()` can only be called from inside `build()` or `call()`, on a tensor "
+                                     f"input. Received invalid value: {x}")
+                # Entries of graphs already compiled are dropped: a graph is traced once.
+                self._losses = [(g, t) for g, t in self._losses if g is x._graph] + [(x._graph, x)]
+            else:
+                self._losses.append((symbolic.current_graph(), np.asarray(x)))
+
+    def _own_losses(self, graph):
+        return [t for g, t in self._losses if g is graph]
+
+    @property
+    def losses(self):
+        """Scalar losses of this layer and its sublayers (add_loss, activity regularization),
+        then the penalties of the trainable weights that have a regularizer."""
+        graph = symbolic.current_graph()
+        out = [t for layer in self._flatten_layers() for t in layer._own_losses(graph)]
+        for v in self.trainable_weights:
+            if getattr(v, "regularizer", None) is not None:
+                out.append(v.regularizer(v))
+        return out
+
+    def _trace_regularization_losses(self):
+        """`losses` of the graph being traced: the terms the trainer adds to the compiled loss."""
+        if symbolic.current_graph() is None:
+            raise RuntimeError("_trace_regularization_losses() must be called while a graph is being traced")
+        return self.losses
+
+    def _record_activity_loss(self, outputs):
+        # Keras: regularizer(output), divided by the batch size for non-scalar outputs, so the
+        # penalty's weight does not change with the batch size.
+        for out in tree.flatten(outputs):
+            if not isinstance(out, KerasTensor):
+                continue
+            loss = self.activity_regularizer(out)
+            if out.ndim > 0:
+                loss = ops.divide(loss, symbolic.emit("batch_size", [out], name=self.name))
+            self.add_loss(loss)
+
     # ---------------------------------------------------------------- calling
     def call(self, inputs, *args, **kwargs):
         return inputs
@@ -176,7 +248,10 @@ class Layer:
         if "training" in kwargs and not self._call_accepts("training"):
             kwargs = {k: v for k, v in kwargs.items() if k != "training"}
         self._maybe_build(inputs)
-        return self.call(inputs, *args, **kwargs)
+        outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            self._record_activity_loss(outputs)
+        return outputs
 
     def __call__(self, inputs, *args, **kwargs):
         flat = [t for t in tree.flatten((inputs, args, kwargs)) if isinstance(t, KerasTensor)]
@@ -225,15 +300,27 @@ class Layer:
         with symbolic.tracing(graph):
             t_inputs = tree.map_structure(to_traced, arrays)
             outputs = self._call_traced(t_inputs, list(args), dict(kwargs))
+        layers = self._flatten_layers()
+        pending = [(layer, t) for layer in layers for t in layer._own_losses(graph)]
         flat = tree.flatten(outputs)
-        values = graph.evaluate(feeds, [t._vid for t in flat])
-        return tree.pack_sequence_as(outputs, values)
+        traced = [t for _, t in pending if isinstance(t, KerasTensor)]
+        values = graph.evaluate(feeds, [t._vid for t in flat] + [t._vid for t in traced])
+        # As Keras, an outermost call replaces the losses of the previous one.
+        for layer in layers:
+            layer._losses = []
+        loss_values = iter(values[len(flat):])
+        for layer, t in pending:
+            layer._losses.append((None, next(loss_values) if isinstance(t, KerasTensor) else t))
+        return tree.pack_sequence_as(outputs, values[:len(flat)])
 
     def compute_output_spec(self, *args, **kwargs):
         return self._call_functional(args[0], args[1:], kwargs)
 
     def get_config(self):
-        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        if self.activity_regularizer is not None:
+            cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return cfg
 
     @classmethod
     def from_config(cls, config):

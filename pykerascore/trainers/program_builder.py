@@ -7,6 +7,7 @@ parameter pack. Knows nothing of epochs, callbacks, progress bars or data adapte
 
 import numpy as np
 
+from pykerascore import constraints
 from pykerascore.backend import programs, symbolic
 from pykerascore.utils import tree
 
@@ -136,6 +137,8 @@ def _build(model, mode, spec, input_info, batch_size, fuse):
     with symbolic.tracing(graph):
         y_p = outputs[0]
         loss = model._compile_loss.build(y_true, y_p, sw)
+        for penalty in model._trace_regularization_losses():
+            loss = loss + penalty  # Keras: total loss = compiled loss + sum(model.losses)
         model._loss_tracker.update_state(loss, sample_weight=programs.batch_size_of(xs[0]))
         model._compile_metrics.build(y_true, y_p, sw)
     feeds = xs + [y_true] + ([sw] if sw is not None else [])
@@ -152,4 +155,5 @@ def param_pack(model):
     key = tuple(id(v) for v in weights)
     if model._pack is None or model._pack[0] != key:
         model._pack = (key, programs.param_pack(weights))
+    constraints.attach(model.optimizer, weights)  # projected natively after each update
     return model._pack[1]

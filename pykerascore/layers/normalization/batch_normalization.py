@@ -4,7 +4,7 @@ differentiable) and move moving_mean/moving_variance in place (`moving_average_u
 op the program always runs). Otherwise: normalise with the moving statistics.
 """
 
-from pykerascore import initializers, ops
+from pykerascore import constraints, initializers, ops, regularizers
 from pykerascore.backend.symbolic import emit
 from pykerascore.layers.layer import Layer
 
@@ -19,10 +19,6 @@ class BatchNormalization(Layer):
             raise ValueError("BatchNormalization(renorm=True) is not supported by pykerascore")
         if synchronized:
             raise ValueError("Argument synchronized=True is only supported with the TensorFlow backend.")
-        for what, v in (("beta_regularizer", beta_regularizer), ("gamma_regularizer", gamma_regularizer),
-                        ("beta_constraint", beta_constraint), ("gamma_constraint", gamma_constraint)):
-            if v is not None:
-                raise ValueError(f"BatchNormalization({what}=...) is not supported by pykerascore yet")
         self.axis = int(axis)
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
@@ -30,6 +26,10 @@ class BatchNormalization(Layer):
         self.scale = bool(scale)
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
         self.renorm = False
@@ -47,9 +47,11 @@ class BatchNormalization(Layer):
             raise ValueError(f"Layer '{self.name}': axis {self.axis} of input shape {tuple(input_shape)} must have a known size")
         shape = (int(channels),)
         if self.scale:
-            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, name="gamma")
+            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, name="gamma",
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
         if self.center:
-            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, name="beta")
+            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, name="beta",
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
         self.moving_mean = self.add_weight(shape=shape, initializer=self.moving_mean_initializer, trainable=False,
                                            name="moving_mean")
         self.moving_variance = self.add_weight(shape=shape, initializer=self.moving_variance_initializer,
@@ -84,19 +86,16 @@ class BatchNormalization(Layer):
         cfg.update({
             "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon, "center": self.center,
             "scale": self.scale,
-            "beta_initializer": _ser(self.beta_initializer), "gamma_initializer": _ser(self.gamma_initializer),
-            "moving_mean_initializer": _ser(self.moving_mean_initializer),
-            "moving_variance_initializer": _ser(self.moving_variance_initializer),
-            "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
             "synchronized": self.synchronized, "renorm": self.renorm, "renorm_clipping": self.renorm_clipping,
             "renorm_momentum": self.renorm_momentum,
         })
         return cfg
 
-
-def _ser(init):
-    """Keras-style initializer config (initializers.serialize once that module has one)."""
-    if hasattr(initializers, "serialize"):
-        return initializers.serialize(init)
-    return {"module": "keras.initializers", "class_name": type(init).__name__, "config": init.get_config(),
-            "registered_name": None}

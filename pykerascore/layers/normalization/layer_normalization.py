@@ -2,10 +2,9 @@
 int or a list of contiguous axes), then gamma/beta of the normalised axes' shape; one native
 op with its gradient."""
 
-from pykerascore import initializers, ops
+from pykerascore import constraints, initializers, ops, regularizers
 from pykerascore.backend.symbolic import emit
 from pykerascore.layers.layer import Layer
-from pykerascore.layers.normalization.batch_normalization import _ser
 
 
 class LayerNormalization(Layer):
@@ -21,16 +20,16 @@ class LayerNormalization(Layer):
             self.axis = axis
         else:
             raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}")
-        for what, v in (("beta_regularizer", beta_regularizer), ("gamma_regularizer", gamma_regularizer),
-                        ("beta_constraint", beta_constraint), ("gamma_constraint", gamma_constraint)):
-            if v is not None:
-                raise ValueError(f"LayerNormalization({what}=...) is not supported by pykerascore yet")
         self.epsilon = epsilon
         self.center = bool(center)
         self.scale = bool(scale)
         self.rms_scaling = False
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.gamma = self.beta = None
 
     def build(self, input_shape):
@@ -49,9 +48,11 @@ class LayerNormalization(Layer):
         if any(d is None for d in shape):
             raise ValueError(f"Layer '{self.name}': the normalized axes {axes} of {tuple(input_shape)} must have known sizes")
         if self.scale:
-            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, name="gamma")
+            self.gamma = self.add_weight(shape=shape, initializer=self.gamma_initializer, name="gamma",
+                                         regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
         if self.center:
-            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, name="beta")
+            self.beta = self.add_weight(shape=shape, initializer=self.beta_initializer, name="beta",
+                                        regularizer=self.beta_regularizer, constraint=self.beta_constraint)
         self.built = True
 
     def call(self, inputs):
@@ -65,7 +66,11 @@ class LayerNormalization(Layer):
         cfg.update({
             "axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
             "rms_scaling": self.rms_scaling,
-            "beta_initializer": _ser(self.beta_initializer), "gamma_initializer": _ser(self.gamma_initializer),
-            "beta_regularizer": None, "gamma_regularizer": None, "beta_constraint": None, "gamma_constraint": None,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
         })
         return cfg
