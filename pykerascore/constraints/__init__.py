@@ -3,64 +3,29 @@ their snake_case names), `get / serialize / deserialize`, and `attach()`, which 
 constraints of a model's trainable variables to its native optimizer (applied after every
 update, inside the step loop)."""
 
-import inspect
-import re
-
+from pykerascore.utils.serialization import Registry
 from pykerascore.constraints.constraints import Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm
 
 _CLASSES = (Constraint, MaxNorm, MinMaxNorm, NonNeg, UnitNorm)
 
 
-def _snake(name):
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
-
-
-ALL_OBJECTS_DICT = {cls.__name__: cls for cls in _CLASSES}
-ALL_OBJECTS_DICT.update({_snake(cls.__name__): cls for cls in _CLASSES})
+_REGISTRY = Registry("constraint", "keras.constraints", _CLASSES[0], _CLASSES)
+ALL_OBJECTS_DICT = _REGISTRY.objects
 
 max_norm, min_max_norm, non_neg, unit_norm = MaxNorm, MinMaxNorm, NonNeg, UnitNorm
 
 
 def serialize(constraint):
-    if constraint is None:
-        return None
-    if isinstance(constraint, Constraint):
-        return {"module": "keras.constraints", "class_name": type(constraint).__name__,
-                "config": constraint.get_config(), "registered_name": None}
-    if callable(constraint) and hasattr(constraint, "__name__"):
-        return {"module": getattr(constraint, "__module__", None), "class_name": "function",
-                "config": constraint.__name__, "registered_name": "function"}
-    raise ValueError(f"Cannot serialize constraint {constraint!r}")
+    return _REGISTRY.serialize(constraint)
 
 
 def deserialize(config, custom_objects=None):
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    if isinstance(config, str):
-        config = {"class_name": config, "config": {}}
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Could not interpret constraint identifier: {config}")
-    cls = table.get(config.get("registered_name") or config["class_name"]) or table.get(config["class_name"])
-    if cls is None:
-        raise ValueError(f"Could not interpret constraint identifier: {config['class_name']}")
-    if not inspect.isclass(cls):
-        return cls
-    return cls.from_config(dict(config.get("config") or {}))
+    return _REGISTRY.deserialize(config, custom_objects)
 
 
 def get(identifier):
     """A constraint from a name, a config dict, a class, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        obj = deserialize(identifier)
-    elif isinstance(identifier, str):
-        obj = ALL_OBJECTS_DICT.get(identifier)
-    else:
-        obj = identifier
-    if callable(obj):
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError(f"Could not interpret constraint identifier: {identifier}")
+    return _REGISTRY.get(identifier)
 
 
 def attach(optimizer, variables):
