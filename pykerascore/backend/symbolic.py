@@ -2,8 +2,9 @@
 
 A KerasTensor is either a *definition-time* tensor (no graph: what `Input()` and functional
 layer calls return, carrying `_keras_history`) or a *traced* tensor (a value in a native Graph
-that a program is being built from). `emit()` is the one place ops enter a graph; with only
-concrete arrays it evaluates the op eagerly through the same native kernels.
+that a program is being built from). `emit()` is the one place ops enter a graph; inside an
+eager step's tape (backend/eager.py) it runs and records the op; with only concrete arrays it
+evaluates the op eagerly through the same native kernels.
 """
 
 import contextlib
@@ -144,7 +145,11 @@ def emit(op, inputs, attrs=None, name="", num_outputs=1):
     if graph is None:
         graph = current_graph()
     if graph is None:
+        graph = getattr(_state, "tape", None)  # an eager step (backend/eager.py) records every op
+    if graph is None:
         return _eager(op, inputs, attrs, name)
+    if hasattr(graph, "record"):
+        return graph.record(op, inputs, attrs, name, num_outputs)
     # Python/NumPy float constants take the float dtype of the tensors they meet.
     float_dtype = next((x.dtype for x in inputs if isinstance(x, KerasTensor) and x.dtype in ("float32", "float64")),
                        "float32")
