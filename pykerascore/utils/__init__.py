@@ -3,6 +3,7 @@
 import numpy as np
 
 from pykerascore.utils.progbar import Progbar  # noqa: F401
+from pykerascore.utils.py_dataset import PyDataset, Sequence  # noqa: F401
 from pykerascore.utils.rng import set_random_seed  # noqa: F401
 
 
