@@ -129,7 +129,7 @@ class Trainer:
         verbose = _resolve_verbose(verbose)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = _split(x, y, sample_weight, validation_split)
-        adapter = get_data_adapter(x, y, sample_weight, batch_size, shuffle)
+        adapter = get_data_adapter(x, y, sample_weight=sample_weight, batch_size=batch_size, shuffle=shuffle)
         prog = self._program("train", adapter, batch_size)
         steps = prog.steps_per_epoch if steps_per_epoch is None else min(int(steps_per_epoch), prog.steps_per_epoch)
         shuffle_mode = "batch" if shuffle == "batch" else ("full" if shuffle else "none")
@@ -175,7 +175,7 @@ class Trainer:
         self._assert_compiled("evaluate")
         batch_size = _check_batch_size(batch_size)
         verbose = _resolve_verbose(verbose)
-        adapter = get_data_adapter(x, y, sample_weight, batch_size)
+        adapter = get_data_adapter(x, y, sample_weight=sample_weight, batch_size=batch_size)
         prog = self._program("test", adapter, batch_size)
         total = prog.steps_per_epoch if steps is None else min(int(steps), prog.steps_per_epoch)
         cbs = None
@@ -208,7 +208,7 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, **kwargs):
         batch_size = _check_batch_size(batch_size)
         verbose = _resolve_verbose(verbose)
-        adapter = get_data_adapter(x, None, None, batch_size)
+        adapter = get_data_adapter(x, batch_size=batch_size)
         prog = self._program("predict", adapter, batch_size)
         struct = prog.output_struct
         n = adapter.num_samples
