@@ -157,7 +157,13 @@ def machine():
     return f"`{model}`, {os.cpu_count()} CPUs visible, {platform.system()} {platform.release()}, Python {platform.python_version()}"
 
 
-def markdown_section(args, text_table, versions, skipped, loads, failures):
+def own_init_notes(results):
+    """Runs that could not start from pykerascore's weights (its build failed), per workload."""
+    return sorted({f"{wl} ({fw})" for wl, by_fw in results.items() for fw, runs in by_fw.items()
+                   for r in runs if "own initial weights" in r.get("info", {}).get("init", "")})
+
+
+def markdown_section(args, text_table, versions, skipped, loads, failures, own_init):
     cmd = "python bench/python/compare.py" + (" " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "")
     vers = sorted({f"{k} {v}" for fw in versions.values() for k, v in fw.items()})
     lines = [
@@ -173,6 +179,8 @@ def markdown_section(args, text_table, versions, skipped, loads, failures):
     ]
     if skipped:
         lines += ["", "Skipped: " + "; ".join(skipped) + "."]
+    if own_init:
+        lines += ["", "Started from Keras's own initial weights: " + ", ".join(own_init) + "."]
     if args.check:
         lines += ["", "--check: " + ("all targets met." if not failures else f"{len(failures)} targets missed.")]
     return "\n".join(lines)
@@ -202,7 +210,7 @@ def main(argv=None):
     failures = report.check(rows, frameworks, FIT_TARGETS, MEASURE_TARGETS, FIRST_EPOCH_MAX_S) if args.check else []
     if not args.no_readme:
         section = markdown_section(args, report.markdown(header, lines), versions, skipped,
-                                   (load_start, os.getloadavg()[0]), failures)
+                                   (load_start, os.getloadavg()[0]), failures, own_init_notes(results))
         write_readme(args.readme, section)
         print(f"\nwrote {os.path.relpath(args.readme)}", file=sys.stderr)
     if args.check:

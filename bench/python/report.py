@@ -87,7 +87,8 @@ def plain(header, lines):
 
 
 def check(rows, frameworks, fit_targets, measure_targets, first_epoch_max):
-    """List of failure strings; a measure that could not be run counts as not meeting its target."""
+    """List of failure strings. A measure pykerascore could not run counts as missed; one only
+    the Keras side could not run is skipped."""
     failures = []
     for row in rows:
         wl, m = row["workload"], row["measure"]
@@ -103,6 +104,8 @@ def check(rows, frameworks, fit_targets, measure_targets, first_epoch_max):
             failures.append(f"{wl} {m}: no Keras backend ran, ratio target {target} unchecked")
         for fw in frameworks[1:]:
             r = row["ratios"][fw]
+            if row["cells"][fw][0] is None and row["cells"]["pykerascore"][0] is not None:
+                continue  # Keras itself cannot run it (e.g. torch with steps_per_execution > 1)
             if r is None or r < target:
                 got = fmt_ratio(m, r) if r is not None else "n/a"
                 failures.append(f"{wl} {m} vs {fw}: {got} < target {target}×")
