@@ -25,6 +25,8 @@ HostArray host_array(const py::array& a, const std::string& name) {
   // rows must be contiguous; the row step may be anything (e.g. a slice x[::2])
   py::ssize_t expect = a.itemsize();
   for (py::ssize_t d = a.ndim() - 1; d >= 1; --d) {
+    // A size-1 axis may carry any stride (e.g. y[:, None]); it never moves the pointer.
+    if (a.shape(d) == 1) continue;
     PKC_CHECK(a.strides(d) == expect, Value, "'", name, "' must have contiguous rows");
     expect *= a.shape(d);
   }

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from pykerascore import constraints as C
-from tests.constraints.refs import max_norm_ref, min_max_norm_ref, unit_norm_ref
+from .refs import max_norm_ref, min_max_norm_ref, unit_norm_ref
 
 W = np.random.default_rng(0).normal(size=(4, 3, 2)).astype("float32") * 2.0
 

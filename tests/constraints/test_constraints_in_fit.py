@@ -8,7 +8,7 @@ import pytest
 import pykerascore as pk
 from pykerascore import constraints as C
 
-from tests.constraints.refs import max_norm_ref, min_max_norm_ref, unit_norm_ref
+from .refs import max_norm_ref, min_max_norm_ref, unit_norm_ref
 
 
 def _model(**dense_kwargs):

@@ -172,3 +172,14 @@ def test_verbose_2_prints_one_line_per_epoch(capsys):
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out
     assert out.count("2/2 - ") == 2 and "accuracy: " in out and "loss: " in out
+
+
+def test_targets_with_a_new_size_one_axis_are_accepted():
+    # y[:, None] gives the new axis an arbitrary stride; rows are still contiguous.
+    x, y = _classification(64)
+    m = _mlp(out=1, act="sigmoid")
+    m.compile(optimizer="sgd", loss="mse")
+    yf = (y > 0).astype("float32")
+    a = m.evaluate(x, yf[:, None], verbose=0)
+    b = m.evaluate(x, yf.reshape(-1, 1).copy(), verbose=0)
+    assert a == pytest.approx(b)
