@@ -48,6 +48,7 @@ class Trainer:
         self._jit_compile = "auto"
         self.stop_evaluating = False
         self.stop_predicting = False
+        self._batch_programs = {}  # *_on_batch and the batch path: batch signature -> (program, order)
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
@@ -126,11 +127,20 @@ class Trainer:
         batch signature (per-row shapes, dtypes, structure), so a repeated signature costs one
         dict lookup; a larger batch than the cached program's gets a new program."""
         x = _batch_struct(x, "x")
-        rows = _rows(x)
-        ys = [] if (mode == "predict" or y is None) else [_batch_array(a, "y") for a in tree.flatten(y)]
+        if mode == "predict" or y is None:
+            ys = []
+        elif type(y) is np.ndarray:
+            ys = [_batch_struct(y, "y")]
+        else:
+            ys = [_batch_array(a, "y") for a in tree.flatten(y)]
         sw = None if (mode == "predict" or sample_weight is None) else _batch_array(sample_weight, "sample_weight")
-        key = (mode, _signature(x), _signature(ys), _signature(sw), id(class_weight))
-        cache = self.__dict__.setdefault("_batch_programs", {})
+        if type(x) is np.ndarray and len(ys) == 1 and sw is None:  # the common case, in a handful of calls
+            rows = x.shape[0]
+            key = (mode, x.shape[1:], x.dtype.str, ys[0].shape[1:], ys[0].dtype.str, id(class_weight))
+        else:
+            rows = _rows(x)
+            key = (mode, _signature(x), _signature(ys), _signature(sw), id(class_weight))
+        cache = self._batch_programs
         entry = cache.get(key)
         if entry is None or entry[0]._programs_ref is not self._programs or rows > entry[0].batch_size:
             entry = self._build_batch_program(mode, x, ys, sw, class_weight, rows)
@@ -180,7 +190,9 @@ class Trainer:
         is_array = getattr(adapter, "is_array", True)
         shuffle_mode = "batch" if shuffle == "batch" else ("full" if shuffle else "none")
         if is_array:
-            bs = getattr(adapter, "batch_size", None) or batch_size or 32
+            # Keras: without batch_size, array data with `steps` is cut into that many batches.
+            bs = getattr(adapter, "batch_size", None) or batch_size or (
+                -(-adapter.num_samples // steps) if steps and steps > 0 else 32)
         if self.run_eagerly:
             if class_weight is not None:
                 raise ValueError("`class_weight` is not supported with `run_eagerly=True`; pass `sample_weight`.")
@@ -225,8 +237,8 @@ class Trainer:
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
             max_queue_size=10, workers=1, use_multiprocessing=False, steps_per_execution=None):
         self._assert_compiled("fit")
-        batch_size = _check_batch_size(batch_size)
-        validation_batch_size = _check_batch_size(validation_batch_size, "validation_batch_size")
+        batch_size = _check_batch_size(batch_size, default=None)
+        validation_batch_size = _check_batch_size(validation_batch_size, default=None, name="validation_batch_size")
         epochs, initial_epoch = _check_epochs(epochs, initial_epoch)
         _check_validation_freq(validation_freq)
         spe = self._resolve_spe(steps_per_execution)
@@ -288,7 +300,7 @@ class Trainer:
         self._assert_compiled("evaluate")
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
-        batch_size = _check_batch_size(batch_size)
+        batch_size = _check_batch_size(batch_size, default=None)
         verbose = _resolve_verbose(verbose)
         data_kw = {"max_queue_size": max_queue_size, "workers": workers, "use_multiprocessing": use_multiprocessing}
         it, feed = self._loop_data("test", x, y, sample_weight, batch_size, steps, False, None,
@@ -322,7 +334,7 @@ class Trainer:
     # ------------------------------------------------------------------ predict
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None, max_queue_size=10, workers=1,
                 use_multiprocessing=False):
-        batch_size = _check_batch_size(batch_size)
+        batch_size = _check_batch_size(batch_size, default=None)
         verbose = _resolve_verbose(verbose)
         data_kw = {"max_queue_size": max_queue_size, "workers": workers, "use_multiprocessing": use_multiprocessing}
         it, feed = self._loop_data("predict", x, None, None, batch_size, steps, False, None,
@@ -590,7 +602,7 @@ def _batch_array(a, what):
 
 
 def _batch_struct(x, what):
-    if isinstance(x, np.ndarray) and x.dtype.kind in "biuf" and x.ndim and x.flags.c_contiguous and x.dtype != np.float16:
+    if type(x) is np.ndarray and x.dtype.kind in "biuf" and x.ndim and x.flags.c_contiguous and x.dtype != np.float16:
         return x  # the common case, without a call per leaf
     if x is None:
         raise ValueError(f"Expected input data to be non-empty: `{what}` is None.")
@@ -628,9 +640,11 @@ def _warn_deprecated(old, new):
                   "which supports generators and PyDatasets.", DeprecationWarning, stacklevel=3)
 
 
-def _check_batch_size(batch_size, name="batch_size"):
+def _check_batch_size(batch_size, default=32, name="batch_size"):
+    """A positive int, or `default` for None (None lets the adapter choose: 32, or for array
+    data with `steps`, the size that makes that many batches)."""
     if batch_size is None:
-        return None if name != "batch_size" else 32
+        return default
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
         raise ValueError(f"`{name}` must be a positive integer. Received: {name}={batch_size}")
     return int(batch_size)

@@ -82,3 +82,11 @@ def test_evaluate_return_dict_and_steps_match_keras(real_keras):
     d2 = theirs.evaluate(X, Y, batch_size=16, steps=3, return_dict=True, verbose=0)
     for key in d2:
         np.testing.assert_allclose(d1[key], d2[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_steps_per_epoch_without_batch_size_matches_keras(real_keras):
+    ours, theirs = _pair(real_keras, opt="sgd")
+    h1 = ours.fit(X, Y, epochs=2, steps_per_epoch=3, shuffle=False, verbose=0)
+    h2 = theirs.fit(X, Y, epochs=2, steps_per_epoch=3, shuffle=False, verbose=0)
+    _same_history(h1, h2)
+    _same_weights(ours, theirs)

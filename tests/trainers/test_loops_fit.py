@@ -242,3 +242,19 @@ def test_stop_training_ends_after_the_batch():
     h = _model().fit(X, Y, batch_size=8, epochs=3, verbose=0, callbacks=[Stop(), rec])
     assert sum(e[0] == "on_train_batch_end" for e in rec.events) == 2
     assert h.epoch == [0]
+
+
+def test_steps_without_batch_size_cut_the_data_into_that_many_batches():
+    a, b = _model(), _model()
+    a.fit(X, Y, epochs=1, steps_per_epoch=4, shuffle=False, verbose=0)
+    b.fit(X, Y, epochs=1, batch_size=16, shuffle=False, verbose=0)
+    _weights_equal(a, b)
+    np.testing.assert_allclose(a.evaluate(X, Y, steps=2, verbose=0), a.evaluate(X, Y, verbose=0), rtol=1e-6)
+
+
+def test_validation_data_namedtuple_raises():
+    from collections import namedtuple
+
+    Pair = namedtuple("Pair", "x y")
+    with pytest.raises(ValueError, match="namedtuple.*tuple"):
+        _model().fit(X, Y, validation_data=Pair(X, Y), verbose=0)
