@@ -136,10 +136,10 @@ class Trainer:
         sw = None if (mode == "predict" or sample_weight is None) else _batch_array(sample_weight, "sample_weight")
         if type(x) is np.ndarray and len(ys) == 1 and sw is None:  # the common case, in a handful of calls
             rows = x.shape[0]
-            key = (mode, x.shape[1:], x.dtype.str, ys[0].shape[1:], ys[0].dtype.str, id(class_weight))
+            key = (mode, x.shape[1:], x.dtype.str, ys[0].shape[1:], ys[0].dtype.str, _freeze(class_weight))
         else:
             rows = _rows(x)
-            key = (mode, _signature(x), _signature(ys), _signature(sw), id(class_weight))
+            key = (mode, _signature(x), _signature(ys), _signature(sw), _freeze(class_weight))
         cache = self._batch_programs
         entry = cache.get(key)
         if entry is None or entry[0]._programs_ref is not self._programs or rows > entry[0].batch_size:
@@ -253,6 +253,10 @@ class Trainer:
             callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=epochs,
             steps=it.num_batches)
         val_it = val_feed = None
+        if val is not None:  # built up front (bad validation data fails before any training) and once,
+            # so a validation generator carries on between epochs
+            val_it, val_feed = self._loop_data("test", val[0], val[1], val[2], validation_batch_size or batch_size,
+                                               validation_steps, False, None, spe, data_kw)
         self.stop_training = False
         training_logs = {}
         cbs.on_train_begin()
@@ -264,10 +268,6 @@ class Trainer:
                 self._run_epoch(it, feed, cbs.on_train_batch_begin, cbs.on_train_batch_end, "stop_training")
                 epoch_logs = dict(self._logs())
                 if val is not None and _should_validate(epoch, validation_freq):
-                    if val_it is None:  # built once, so a validation generator carries on between epochs
-                        val_it, val_feed = self._loop_data(
-                            "test", val[0], val[1], val[2], validation_batch_size or batch_size, validation_steps,
-                            False, None, spe, data_kw)
                     val_logs = self._evaluate_loop(val_it, val_feed, cbs)
                     epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
                 cbs.on_epoch_end(epoch, epoch_logs)
@@ -573,13 +573,11 @@ def _output_arrays(struct, rows):
 def _make_adapter(x, y, sample_weight, batch_size, steps, shuffle, class_weight, data_kw):
     kwargs = {"batch_size": batch_size, "shuffle": shuffle, "steps_per_epoch": steps, "class_weight": class_weight}
     kwargs.update(data_kw)
-    accepted = _ADAPTER_PARAMS or inspect.signature(get_data_adapter).parameters
-    if not _ADAPTER_PARAMS:
-        _ADAPTER_PARAMS.update(accepted)
-    return get_data_adapter(x, y, sample_weight, **{k: v for k, v in kwargs.items() if k in accepted})
+    # Only the arguments this dispatcher takes (older ones lack the Keras 2 / steps arguments).
+    return get_data_adapter(x, y, sample_weight, **{k: v for k, v in kwargs.items() if k in _ADAPTER_PARAMS})
 
 
-_ADAPTER_PARAMS = {}
+_ADAPTER_PARAMS = frozenset(inspect.signature(get_data_adapter).parameters)
 
 
 def _get_program(model, mode, spec, input_info, batch_size, class_weight=None):
@@ -626,6 +624,13 @@ def _signature(s):
     if isinstance(s, dict):
         return tuple((k, _signature(v)) for k, v in s.items())
     return tuple(_signature(v) for v in s)
+
+
+def _freeze(value):
+    """A hashable, value-based key for class_weight dicts (ids would be reused)."""
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
+    return value if value is None else float(value) if np.isscalar(value) else repr(value)
 
 
 def _to_float(v):

@@ -258,3 +258,12 @@ def test_validation_data_namedtuple_raises():
     Pair = namedtuple("Pair", "x y")
     with pytest.raises(ValueError, match="namedtuple.*tuple"):
         _model().fit(X, Y, validation_data=Pair(X, Y), verbose=0)
+
+
+def test_bad_validation_data_fails_before_training():
+    m = _model()
+    w0 = m.get_weights()
+    with pytest.raises(ValueError, match=r"found shape=\(8, 3\)"):
+        m.fit(X, Y, epochs=1, validation_data=(X[:8, :3], Y[:8]), verbose=0)
+    for a, b in zip(w0, m.get_weights()):
+        np.testing.assert_array_equal(a, b)
