@@ -15,6 +15,7 @@ from pykerascore import metrics as metrics_module
 from pykerascore import optimizers as optimizers_module
 from pykerascore.trainers import program_builder
 from pykerascore.callbacks import CallbackList
+from pykerascore.trainers import compile_utils
 from pykerascore.trainers.compile_utils import CompileLoss, CompileMetrics
 from pykerascore.trainers.data_adapters import get_data_adapter
 from pykerascore.utils import rng, tree
@@ -36,18 +37,26 @@ class Trainer:
         self._compile_loss = None
         self._compile_metrics = None
         self._loss_tracker = None
+        self._sample_weight_mode = None
         self.steps_per_execution = 1
         self._run_eagerly = False
         self._jit_compile = "auto"
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
-                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True,
+                pss_evaluation_shards=0, **kwargs):
+        sample_weight_mode = _check_compile_kwargs(kwargs)
+        del pss_evaluation_shards  # Keras 2 parameter-server evaluation sharding: no such strategy here
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self._sample_weight_mode = sample_weight_mode
+        names = list(getattr(self, "output_names", None) or [])
+        if names and self._compile_loss is not None:
+            compile_utils.standardize(self, names)  # argument errors now; per-output names known
         self.steps_per_execution = _check_spe(steps_per_execution)
         self._run_eagerly = bool(run_eagerly)
         if jit_compile not in ("auto", True, False):
@@ -76,15 +85,20 @@ class Trainer:
 
     @property
     def metrics(self):
+        """Loss tracker, per-output loss trackers, then compiled metrics: the order of
+        metrics_names, evaluate() and the logs (D1, D13)."""
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
+        if self._compile_loss is not None:
+            out.extend(self._compile_loss.trackers)
         if self._compile_metrics is not None:
             out.extend(self._compile_metrics.all)
         return out
 
     @property
     def metrics_names(self):
+        """Display labels of the scalar results, in evaluate() order (D1)."""
         return [m.name for m in self.metrics]
 
     def reset_metrics(self):
@@ -101,19 +115,20 @@ class Trainer:
             raise ValueError(f"`{method}()` needs a loss: call `compile(loss=...)` first.")
 
     # ------------------------------------------------------------------ programs
-    def _program(self, mode, adapter, batch_size):
+    def _program(self, mode, adapter, batch_size, class_weight=None):
         """The compiled program for this data (built once per signature) and the x list in
         model-input order."""
         x, input_info = program_builder.match_inputs(self, adapter.x, adapter.x_struct)
         adapter.x = x
         y = adapter.y if mode != "predict" else ()
         sw = adapter.sample_weight if mode != "predict" else None
-        spec = program_builder.DataSpec(x, y, sw)
+        spec = program_builder.DataSpec(x, y, sw, y_struct=getattr(adapter, "y_struct", None), class_weight=class_weight)
         prog = program_builder.get_program(self, mode, spec, input_info, batch_size)
         prog.bind(x, y, sw)
         return prog
 
     def _logs(self):
+        """{label: value} in metrics_names order (D13)."""
         return {m.name: m.result() for m in self.metrics}
 
     # ------------------------------------------------------------------ fit
@@ -122,15 +137,13 @@ class Trainer:
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1,
             steps_per_execution=None):
         self._assert_compiled("fit")
-        if class_weight is not None:
-            raise ValueError("class_weight is not supported yet")
         batch_size = _check_batch_size(batch_size)
         spe = _check_spe(steps_per_execution) if steps_per_execution is not None else self.steps_per_execution
         verbose = _resolve_verbose(verbose)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = _split(x, y, sample_weight, validation_split)
         adapter = get_data_adapter(x, y, sample_weight=sample_weight, batch_size=batch_size, shuffle=shuffle)
-        prog = self._program("train", adapter, batch_size)
+        prog = self._program("train", adapter, batch_size, class_weight)
         steps = prog.steps_per_epoch if steps_per_epoch is None else min(int(steps_per_epoch), prog.steps_per_epoch)
         shuffle_mode = "batch" if shuffle == "batch" else ("full" if shuffle else "none")
         seed = rng.draw_seed()
@@ -231,6 +244,27 @@ class Trainer:
         if steps is not None:
             outs = [o[: min(n, total * batch_size)] for o in outs]
         return tree.pack_sequence_as(struct, outs)
+
+
+def _check_compile_kwargs(kwargs):
+    """Keras 2 compile() arguments: `sample_weight_mode` is honoured (D9), `target_tensors` and
+    `distribute` are refused with the reason; anything else is a TypeError, as in Keras."""
+    kwargs = dict(kwargs)
+    mode = kwargs.pop("sample_weight_mode", None)
+    if kwargs.pop("target_tensors", None) is not None:
+        raise ValueError("`target_tensors` is not supported: targets are always the `y` passed to fit()/evaluate() "
+                         "(Keras 3 removed this argument).")
+    if kwargs.pop("distribute", None) is not None:
+        raise ValueError("`distribute` is not supported: pykerascore runs on one native engine without "
+                         "tf.distribute strategies (Keras 3 removed this argument).")
+    if kwargs:
+        raise TypeError(f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}. Valid keyword arguments "
+                        "include: sample_weight_mode, target_tensors, distribute.")
+    for m in tree.flatten(mode) if isinstance(mode, (list, tuple, dict)) else [mode]:
+        if m not in (None, "temporal"):
+            raise ValueError(f"`sample_weight_mode` must be None or 'temporal' (or a list / dict of those per output). "
+                             f"Received: sample_weight_mode={mode!r}")
+    return mode
 
 
 def _check_batch_size(batch_size):
