@@ -172,3 +172,18 @@ def test_too_few_targets_raise_naming_outputs():
     m.compile("sgd", loss="mse")
     with pytest.raises(ValueError, match="out_a"):
         m.evaluate(x, [yb, yb, yb], verbose=0)
+
+
+def test_eager_step_shares_the_per_output_loss_code():
+    from pykerascore.trainers import eager
+
+    x, ya, yb = data()
+    m = two_output_model()
+    m.compile("sgd", loss={"out_a": "sparse_categorical_crossentropy", "out_b": "mse"}, loss_weights=[1.0, 0.5],
+              metrics={"out_a": ["accuracy"]})
+    want = m.evaluate(x, {"out_a": ya, "out_b": yb}, batch_size=N, verbose=0, return_dict=True)
+    m.reset_metrics()
+    eager.test_step(m, x, {"out_a": ya, "out_b": yb})
+    got = {k.name: k.result() for k in m.metrics}
+    assert list(got) == list(want)
+    np.testing.assert_allclose(list(got.values()), list(want.values()), rtol=1e-6)
