@@ -54,7 +54,18 @@ class Functional(Model):
 
     @property
     def inputs(self):
-        return tree.flatten(self._inputs_struct) if isinstance(self._inputs_struct, (list, tuple)) else self._inputs_struct
+        return tree.flatten(self._inputs_struct)  # always a list, as in Keras
+
+    @property
+    def input_spec(self):
+        """InputSpec per input (shape without a fixed batch size), in the inputs' structure."""
+        from pykerascore.layers.input_spec import InputSpec
+
+        def spec(t):
+            return InputSpec(shape=(None,) + tuple(t.shape[1:]), dtype=t.dtype, allow_last_axis_squeeze=True,
+                             name=t._keras_history[0].name)
+
+        return tree.map_structure(spec, self._inputs_struct)
 
     @property
     def outputs(self):

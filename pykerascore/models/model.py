@@ -25,6 +25,11 @@ class Model(Trainer, Layer):
     def layers(self):
         return list(self._layers)
 
+    @property
+    def input_spec(self):
+        """Subclassed models declare no input spec (Functional and Sequential describe theirs)."""
+        return None
+
     def get_layer(self, name=None, index=None):
         if index is not None and name is not None:
             raise ValueError("Provide only a layer name or a layer index. Received: index={index}, name={name}.")

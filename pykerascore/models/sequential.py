@@ -36,6 +36,7 @@ class Sequential(Model):
         self._layers = list(self._stack)
         self.built = False
         object.__setattr__(self, "_functional", None)
+        self._invalidate_programs()
         if rebuild:
             self._maybe_rebuild()
 
@@ -44,6 +45,7 @@ class Sequential(Model):
             raise TypeError("There are no layers in the model.")
         layer = self._stack.pop()
         self._layers = list(self._stack)
+        self._invalidate_programs()
         self._functional = None
         self.built = False
         if rebuild:
@@ -83,6 +85,10 @@ class Sequential(Model):
     @property
     def outputs(self):
         return self._functional.outputs if self._functional else None
+
+    @property
+    def input_spec(self):
+        return self._functional.input_spec if self._functional else None
 
     @property
     def input_names(self):

@@ -25,35 +25,28 @@ def _inputs(model, tape, x):
     return xs, xs[0] if len(xs) == 1 else xs
 
 
-def _targets(tape, y, sample_weight):
-    ys = [np.asarray(a) for a in tree.flatten(y)] if y is not None else []
-    if len(ys) != 1:
-        raise ValueError("Only single-output models with one target array are supported so far")
-    y_true = tape.input(np.asarray(ys[0], dtype="float32"), "y_true")
-    sw = None if sample_weight is None else tape.input(np.asarray(sample_weight, dtype="float32"), "sample_weight")
-    return y_true, sw
-
-
-def _forward_and_update(model, tape, x, y, sample_weight, training):
-    """Runs call(), the compiled loss, the loss tracker and the metrics on the tape; returns the loss."""
+def _forward_and_update(model, tape, x, y, sample_weight, training, class_weight=None):
+    """Runs call(), the compiled loss, the loss trackers and the metrics on the tape (the same
+    program_builder.loss_and_metrics as a compiled program); returns the loss."""
     xs, inputs = _inputs(model, tape, x)
-    y_true, sw = _targets(tape, y, sample_weight)
+    y_flat = [np.asarray(a) for a in tree.flatten(y)] if y is not None else []
+    spec = program_builder.DataSpec([], y_flat, sample_weight, y_struct=y, class_weight=class_weight)
+
+    def make_input(kind, key, shape, name):
+        arr = y_flat[key] if kind == "y" else (sample_weight if key == "all" else sample_weight[key])
+        return tape.input(np.asarray(arr, dtype="float32"), name)
+
     with tape.active(), symbolic.fusion(model._jit_compile is not False):
         y_pred = model._call_traced(inputs, [], {"training": training})
-        outputs = tree.flatten(y_pred)
-        if len(outputs) != 1:
-            raise ValueError("Only single-output models with one target array are supported so far")
-        loss = model._compile_loss.build(y_true, outputs[0], sw)
-        model._loss_tracker.update_state(loss, sample_weight=programs.batch_size_of(xs[0]))
-        model._compile_metrics.build(y_true, outputs[0], sw)
+        loss, _, _ = program_builder.loss_and_metrics(model, y_pred, spec, make_input, programs.batch_size_of(xs[0]))
     return loss
 
 
-def train_step(model, x, y, sample_weight=None):
+def train_step(model, x, y, sample_weight=None, class_weight=None):
     """One optimizer step on one batch; updates model.metrics in place."""
     optimizer = model.optimizer._native
     tape = Tape(step=optimizer.iterations)  # dropout masks key on the step, as in a program
-    loss = _forward_and_update(model, tape, x, y, sample_weight, training=True)
+    loss = _forward_and_update(model, tape, x, y, sample_weight, training=True, class_weight=class_weight)
     weights = model.trainable_weights
     pack = program_builder.param_pack(model)
     # Seeded by the loss scale like a program's backward; the optimizer unscales.

@@ -9,42 +9,75 @@ import numpy as np
 
 from pykerascore import constraints
 from pykerascore.backend import programs, symbolic
+from pykerascore.trainers import compile_utils
 from pykerascore.utils import tree
 
 
 class DataSpec:
-    """Per-row shapes and dtypes of x (a flat list in model-input order), y (a flat list) and
-    the sample weight: the part of a program's signature that comes from data."""
+    """Per-row shapes and dtypes of x (a flat list in model-input order), y (the adapter's flat
+    list; `y_struct`, the user's y, names dict targets) and the sample weights (one array for
+    every output, or a list / dict per output), plus `class_weight`: the part of a program's
+    signature that comes from data."""
 
-    def __init__(self, x, y=(), sample_weight=None):
+    def __init__(self, x, y=(), sample_weight=None, y_struct=None, class_weight=None):
         self.x = [(tuple(a.shape[1:]), str(a.dtype)) for a in x]
         self.y = [(tuple(a.shape[1:]), str(a.dtype)) for a in y]
-        self.sample_weight = None if sample_weight is None else tuple(np.shape(sample_weight)[1:])
+        self.y_keys = tuple(sorted(y_struct)) if isinstance(y_struct, dict) and len(y_struct) == len(self.y) else None
+        self.sw_desc = compile_utils.describe_sample_weight(sample_weight)
+        self.sw_slots = _sw_slots(sample_weight)
+        self.sw_shapes = tuple(tuple(np.shape(a)[1:]) for a in compile_utils.flat_sample_weights(sample_weight))
+        self.sample_weight = self.sw_shapes[0] if len(self.sw_shapes) == 1 else (self.sw_shapes or None)
+        self.class_weight = class_weight
+        self._cw_key = _freeze(class_weight)
 
     def key(self, mode):
         if mode == "predict":
             return (tuple(self.x),)
-        return (tuple(self.x), tuple(self.y), self.sample_weight)
+        return (tuple(self.x), tuple(self.y), self.y_keys, self.sw_desc, self.sw_shapes, self._cw_key)
+
+
+def _sw_slots(sw):
+    """Where each fed sample-weight array sits in the structure: "all", a list index or a key."""
+    desc = compile_utils.describe_sample_weight(sw)
+    if desc is None:
+        return ()
+    if desc[0] == "single":
+        return ("all",)
+    if desc[0] == "dict":
+        return tuple(k for k in sorted(sw) if sw[k] is not None)
+    return tuple(i for i, a in enumerate(sw) if a is not None)
+
+
+def _freeze(obj):
+    if isinstance(obj, dict):
+        return tuple(sorted((str(k), _freeze(v)) for k, v in obj.items()))
+    return obj if obj is None or isinstance(obj, str) else float(obj)
 
 
 class CompiledProgram:
-    """A native program and how to feed it: inputs are x..., then y..., then sample_weight."""
+    """A native program and how to feed it: x..., then the targets of the outputs that need
+    one (output order), then the sample-weight arrays the outputs use."""
 
-    def __init__(self, native, mode, output_struct, num_x, num_y, has_sample_weight):
+    def __init__(self, native, mode, output_struct, num_x, y_feed=(), sw_feed=()):
         self.native = native
         self.mode = mode
         self.output_struct = output_struct
-        self.num_x, self.num_y, self.has_sample_weight = num_x, num_y, has_sample_weight
+        self.num_x = num_x
+        self.y_feed = list(y_feed)    # indices into the flat y list
+        self.sw_feed = list(sw_feed)  # slots of the sample-weight structure ("all", index or key)
+        self.num_y = len(self.y_feed)
+        self.has_sample_weight = bool(self.sw_feed)
 
     def bind(self, x, y=(), sample_weight=None):
         arrays = list(x)
         names = [f"x[{i}]" for i in range(len(arrays))]
         if self.mode != "predict":
-            arrays += list(y)
-            names += [f"y[{i}]" for i in range(len(y))]
-            if self.has_sample_weight:
-                arrays.append(sample_weight)
-                names.append("sample_weight")
+            for i in self.y_feed:
+                arrays.append(y[i])
+                names.append(f"y[{i}]")
+            for slot in self.sw_feed:
+                arrays.append(np.asarray(sample_weight if slot == "all" else sample_weight[slot]))
+                names.append("sample_weight" if slot == "all" else f"sample_weight[{slot!r}]")
         self.native.set_inputs(arrays, names)
 
     def bind_outputs(self, arrays):
@@ -127,26 +160,59 @@ def _build(model, mode, spec, input_info, batch_size, fuse):
     outputs = tree.flatten(y_pred)
     if mode == "predict":
         native = programs.predict_program(graph, xs, outputs, batch_size)
-        return CompiledProgram(native, mode, y_pred, len(xs), 0, False)
-    if len(outputs) != 1 or len(spec.y) != 1:
-        raise ValueError("Only single-output models with one target array are supported so far")
-    y_true = symbolic.placeholder(graph, (None,) + spec.y[0][0], "float32", "y_true")
-    sw = None
-    if spec.sample_weight is not None:
-        sw = symbolic.placeholder(graph, (None,) + spec.sample_weight, "float32", "sample_weight")
+        return CompiledProgram(native, mode, y_pred, len(xs))
+    feeds = list(xs)
+
+    def make_input(kind, key, shape, name):
+        t = symbolic.placeholder(graph, (None,) + shape, "float32", name)
+        feeds.append(t)
+        return t
+
     with symbolic.tracing(graph):
-        y_p = outputs[0]
-        loss = model._compile_loss.build(y_true, y_p, sw)
-        for penalty in model._trace_regularization_losses():
-            loss = loss + penalty  # Keras: total loss = compiled loss + sum(model.losses)
-        model._loss_tracker.update_state(loss, sample_weight=programs.batch_size_of(xs[0]))
-        model._compile_metrics.build(y_true, y_p, sw)
-    feeds = xs + [y_true] + ([sw] if sw is not None else [])
+        loss, y_feed, sw_feed = loss_and_metrics(model, y_pred, spec, make_input, programs.batch_size_of(xs[0]),
+                                                 extra_losses=model._trace_regularization_losses)
     if mode == "train":
         native = programs.train_program(graph, feeds, loss, param_pack(model), model.optimizer, batch_size, fuse)
     else:
         native = programs.test_program(graph, feeds, batch_size)
-    return CompiledProgram(native, mode, y_pred, len(xs), 1, sw is not None)
+    return CompiledProgram(native, mode, y_pred, len(xs), y_feed, sw_feed)
+
+
+def loss_and_metrics(model, y_pred, spec, make_input, rows, extra_losses=None):
+    """Matches the data's targets / sample weights / class weights (`spec`) to the outputs of
+    `y_pred`, emits the total loss and updates the loss trackers and metrics; shared by the
+    compiled program and the eager step. `make_input(kind, key, row_shape, name)` returns the
+    tensor for target `y[key]` (kind "y") or sample-weight slot `key` (kind "sw"); it is called
+    in feed order: used targets in output order, then used sample-weight slots. `extra_losses`
+    (a callable) gives terms added to the total, e.g. regularization. Returns (loss, y feed
+    indices, sample-weight feed slots)."""
+    names = compile_utils.output_names(model, y_pred)
+    needs = compile_utils.standardize(model, names)
+    plan = compile_utils.TargetPlan(names, spec.y_keys or list(range(len(spec.y))), spec.sw_desc, needs)
+    y_pos = [p if need else None for p, need in zip(plan.y_pos, needs)]
+    y_true = [None if p is None else make_input("y", p, spec.y[p][0], f"y_true[{names[i]}]") for i, p in enumerate(y_pos)]
+    sw_slots = [s for s in spec.sw_slots if any(p == s and y is not None for p, y in zip(plan.sw_pos, y_true))]
+    shapes = dict(zip(spec.sw_slots, spec.sw_shapes))
+    sw_in = {s: make_input("sw", s, shapes[s], f"sample_weight[{s}]") for s in sw_slots}
+    sample_weights = [sw_in.get(p) if y is not None else None for p, y in zip(plan.sw_pos, y_true)]
+    _check_temporal(model, names, sample_weights)
+    class_tables = compile_utils.standardize_class_weight(spec.class_weight, names)
+    sample_weights = compile_utils.apply_class_weights(y_true, sample_weights, class_tables)
+    loss = compile_utils.compute_loss(model, y_true, tree.flatten(y_pred), sample_weights, rows,
+                                      extra_losses=extra_losses() if extra_losses else ())
+    return loss, [p for p in y_pos if p is not None], sw_slots
+
+
+def _check_temporal(model, names, sample_weights):
+    """compile(sample_weight_mode="temporal") (per output, or one mode for all) wants (N, T)
+    weights; without it, the rank of the weights decides (D9)."""
+    modes = compile_utils.per_output(getattr(model, "_sample_weight_mode", None), names, "sample_weight_mode")
+    for name, mode, sw in zip(names, modes, sample_weights):
+        if mode == "temporal" and sw is not None and len(sw.shape) != 2:
+            raise ValueError(
+                f"compile(sample_weight_mode='temporal') expects 2D sample weights (samples, timesteps) for output "
+                f"'{name}'; received sample weights of shape {tuple(sw.shape)}."
+            )
 
 
 def param_pack(model):

@@ -18,6 +18,7 @@ from pykerascore import metrics as metrics_module
 from pykerascore import optimizers as optimizers_module
 from pykerascore.trainers import program_builder
 from pykerascore.callbacks import CallbackList
+from pykerascore.trainers import compile_utils
 from pykerascore.trainers.compile_utils import CompileLoss, CompileMetrics
 from pykerascore.backend import core
 from pykerascore.trainers.data_adapters import get_data_adapter
@@ -43,6 +44,7 @@ class Trainer:
         self._compile_loss = None
         self._compile_metrics = None
         self._loss_tracker = None
+        self._sample_weight_mode = None
         self.steps_per_execution = 1
         self._run_eagerly = False
         self._jit_compile = "auto"
@@ -52,12 +54,19 @@ class Trainer:
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
-                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True,
+                pss_evaluation_shards=0, **kwargs):
+        sample_weight_mode = _check_compile_kwargs(kwargs)
+        del pss_evaluation_shards  # Keras 2 parameter-server evaluation sharding: no such strategy here
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self._sample_weight_mode = sample_weight_mode
+        names = list(getattr(self, "output_names", None) or [])
+        if names and self._compile_loss is not None:
+            compile_utils.standardize(self, names)  # argument errors now; per-output names known
         self.steps_per_execution = _check_spe(steps_per_execution)
         self._run_eagerly = bool(run_eagerly)
         if jit_compile not in ("auto", True, False):
@@ -66,6 +75,12 @@ class Trainer:
         self._programs = {}
         self._pack = None
         self.compiled = True
+
+    def _invalidate_programs(self):
+        """Drops compiled programs: the model's structure or compilation changed."""
+        self._programs = {}
+        self._batch_programs = {}
+        self._pack = None
 
     @property
     def jit_compile(self):
@@ -86,15 +101,20 @@ class Trainer:
 
     @property
     def metrics(self):
+        """Loss tracker, per-output loss trackers, then compiled metrics: the order of
+        metrics_names, evaluate() and the logs (D1, D13)."""
         out = []
         if self._loss_tracker is not None:
             out.append(self._loss_tracker)
+        if self._compile_loss is not None:
+            out.extend(self._compile_loss.trackers)
         if self._compile_metrics is not None:
             out.extend(self._compile_metrics.all)
         return out
 
     @property
     def metrics_names(self):
+        """Display labels of the scalar results, in evaluate() order (D1)."""
         return [m.name for m in self.metrics]
 
     def reset_metrics(self):
@@ -118,8 +138,8 @@ class Trainer:
         adapter.x = x
         y = list(adapter.y) if mode != "predict" else []
         sw = adapter.sample_weight if mode != "predict" else None
-        spec = program_builder.DataSpec(x, y, sw)
-        prog = _get_program(self, mode, spec, input_info, batch_size, class_weight)
+        spec = program_builder.DataSpec(x, y, sw, y_struct=getattr(adapter, "y_struct", None), class_weight=class_weight)
+        prog = program_builder.get_program(self, mode, spec, input_info, batch_size)
         return prog, x, y, sw
 
     def _bind_batch(self, mode, x, y=None, sample_weight=None, class_weight=None):
@@ -143,7 +163,7 @@ class Trainer:
         cache = self._batch_programs
         entry = cache.get(key)
         if entry is None or entry[0]._programs_ref is not self._programs or rows > entry[0].batch_size:
-            entry = self._build_batch_program(mode, x, ys, sw, class_weight, rows)
+            entry = self._build_batch_program(mode, x, ys, sw, class_weight, rows, y)
             cache[key] = entry
         prog, order = entry
         xs = tree.flatten(x) if order is None else [x[k] for k in order]
@@ -151,19 +171,20 @@ class Trainer:
         prog._pkc_owner = None  # an array feed must re-bind before its next run
         return prog
 
-    def _build_batch_program(self, mode, x, ys, sw, class_weight, rows):
+    def _build_batch_program(self, mode, x, ys, sw, class_weight, rows, y_struct=None):
         flat = tree.flatten(x)
         xs, input_info = program_builder.match_inputs(self, flat, x)
         order = None
         if isinstance(x, dict):
             key_of = {id(v): k for k, v in x.items()}
             order = [key_of[id(a)] for a in xs]
-        spec = program_builder.DataSpec(xs, ys, sw)
-        prog = _get_program(self, mode, spec, input_info, max(1, rows), class_weight)
+        spec = program_builder.DataSpec(xs, ys, sw, y_struct=y_struct, class_weight=class_weight)
+        prog = program_builder.get_program(self, mode, spec, input_info, max(1, rows))
         prog._programs_ref = self._programs  # stale once compile() starts a new program cache
         return prog, order
 
     def _logs(self):
+        """{label: value} in metrics_names order (D13)."""
         return {m.name: m.result() for m in self.metrics}
 
     def _results(self, logs, return_dict):
@@ -580,12 +601,26 @@ def _make_adapter(x, y, sample_weight, batch_size, steps, shuffle, class_weight,
 _ADAPTER_PARAMS = frozenset(inspect.signature(get_data_adapter).parameters)
 
 
-def _get_program(model, mode, spec, input_info, batch_size, class_weight=None):
-    if class_weight is None:
-        return program_builder.get_program(model, mode, spec, input_info, batch_size)
-    if "class_weight" in inspect.signature(program_builder.get_program).parameters:
-        return program_builder.get_program(model, mode, spec, input_info, batch_size, class_weight=class_weight)
-    raise ValueError("class_weight is not supported yet")
+def _check_compile_kwargs(kwargs):
+    """Keras 2 compile() arguments: `sample_weight_mode` is honoured (D9), `target_tensors` and
+    `distribute` are refused with the reason; anything else is a TypeError, as in Keras."""
+    kwargs = dict(kwargs)
+    mode = kwargs.pop("sample_weight_mode", None)
+    if kwargs.pop("target_tensors", None) is not None:
+        raise ValueError("`target_tensors` is not supported: targets are always the `y` passed to fit()/evaluate() "
+                         "(Keras 3 removed this argument).")
+    if kwargs.pop("distribute", None) is not None:
+        raise ValueError("`distribute` is not supported: pykerascore runs on one native engine without "
+                         "tf.distribute strategies (Keras 3 removed this argument).")
+    if kwargs:
+        raise TypeError(f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}. Valid keyword arguments "
+                        "include: sample_weight_mode, target_tensors, distribute.")
+    for m in tree.flatten(mode) if isinstance(mode, (list, tuple, dict)) else [mode]:
+        if m not in (None, "temporal"):
+            raise ValueError(f"`sample_weight_mode` must be None or 'temporal' (or a list / dict of those per output). "
+                             f"Received: sample_weight_mode={mode!r}")
+    return mode
+
 
 
 def _batch_array(a, what):
