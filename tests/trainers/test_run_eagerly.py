@@ -211,7 +211,6 @@ def test_opaque_numpy_loss_evaluates_and_refuses_to_train_clearly():
         eager.train_step(m, x, y, None)
 
 
-@pytest.mark.xfail(strict=False, reason="fit() calls trainers/eager.py once the loops wire run_eagerly")
 def test_fit_with_run_eagerly_runs_call_in_python_each_step():
     m = _Spy()
     m.compile(optimizer="sgd", loss="mse", run_eagerly=True)
