@@ -47,6 +47,7 @@ class Trainer:
         self._sample_weight_mode = None
         self.steps_per_execution = 1
         self._run_eagerly = False
+        self._eager_fallback = False  # set when the loss/metrics cannot be traced (see _traced)
         self._jit_compile = "auto"
         self.stop_evaluating = False
         self.stop_predicting = False
@@ -76,11 +77,33 @@ class Trainer:
         self._pack = None
         self.compiled = True
 
+    def _eager_mode(self):
+        """Steps run eagerly when asked to, or after a loss/metric could not be traced."""
+        return self._run_eagerly or self._eager_fallback
+
+    def _traced(self, build):
+        """Builds a compiled program with `build()`. A custom loss or metric written with NumPy
+        cannot be traced into the native program: instead of failing, warn once and return None
+        so the caller runs this model's steps eagerly (per batch, same numbers, slower)."""
+        try:
+            return build()
+        except (TypeError, AttributeError, NotImplementedError) as e:
+            self._eager_fallback = True
+            warnings.warn(
+                f"A loss or metric of model '{self.name}' could not be compiled into the native program "
+                f"({type(e).__name__}: {e}); its training and evaluation steps now run eagerly, batch by batch "
+                "(same numbers, slower). Write custom losses and metrics with `pykerascore.ops` to keep them "
+                "in the compiled program.",
+                stacklevel=4,
+            )
+            return None
+
     def _invalidate_programs(self):
         """Drops compiled programs: the model's structure or compilation changed."""
         self._programs = {}
         self._batch_programs = {}
         self._pack = None
+        self._eager_fallback = False
 
     @property
     def jit_compile(self):
@@ -214,7 +237,10 @@ class Trainer:
             # Keras: without batch_size, array data with `steps` is cut into that many batches.
             bs = getattr(adapter, "batch_size", None) or batch_size or (
                 -(-adapter.num_samples // steps) if steps and steps > 0 else 32)
-        if self.run_eagerly:
+        compiled = None
+        if is_array and not self._eager_mode():
+            compiled = self._traced(lambda: self._program(mode, adapter, bs, class_weight))
+        if self._eager_mode():
             if class_weight is not None:
                 raise ValueError("`class_weight` is not supported with `run_eagerly=True`; pass `sample_weight`.")
             if is_array:
@@ -224,7 +250,7 @@ class Trainer:
                 feed = _EagerFeed(self, mode)
                 num_batches = adapter.num_batches
         elif is_array:
-            prog, xs, ys, sw = self._program(mode, adapter, bs, class_weight)
+            prog, xs, ys, sw = compiled
             feed = _ArrayFeed(self, prog, xs, ys, sw, shuffle_mode, rng.draw_seed(), adapter.num_samples)
             num_batches = -(-adapter.num_samples // prog.batch_size)
         else:
@@ -386,14 +412,15 @@ class Trainer:
         """One training step on one batch. `reset_metrics=False` accumulates the returned
         metrics across calls until `reset_metrics()` (D2)."""
         self._assert_compiled("train_on_batch")
-        if self.run_eagerly:
+        prog = None if self._eager_mode() else self._traced(
+            lambda: self._bind_batch("train", x, y, sample_weight, class_weight))
+        if prog is None:
             if class_weight is not None:
                 raise ValueError("`class_weight` is not supported with `run_eagerly=True`; pass `sample_weight`.")
             if reset_metrics:
                 self.reset_metrics()
             _eager().train_step(self, x, y, sample_weight)
         else:
-            prog = self._bind_batch("train", x, y, sample_weight, class_weight)
             if reset_metrics:
                 self.reset_metrics()
             prog.run(0, 1)
@@ -402,12 +429,12 @@ class Trainer:
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True, return_dict=False):
         """Evaluates one batch; `reset_metrics=False` accumulates across calls (D2)."""
         self._assert_compiled("test_on_batch")
-        if self.run_eagerly:
+        prog = None if self._eager_mode() else self._traced(lambda: self._bind_batch("test", x, y, sample_weight))
+        if prog is None:
             if reset_metrics:
                 self.reset_metrics()
             _eager().test_step(self, x, y, sample_weight)
         else:
-            prog = self._bind_batch("test", x, y, sample_weight)
             if reset_metrics:
                 self.reset_metrics()
             prog.run(0, 1)
