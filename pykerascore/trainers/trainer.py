@@ -299,11 +299,13 @@ class Trainer:
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=epochs,
             steps=it.num_batches)
+        _whole_epoch_calls(it, feed, cbs, "train")
         val_it = val_feed = None
         if val is not None:  # built up front (bad validation data fails before any training) and once,
             # so a validation generator carries on between epochs
             val_it, val_feed = self._loop_data("test", val[0], val[1], val[2], validation_batch_size or batch_size,
                                                validation_steps, False, None, spe, data_kw)
+            _whole_epoch_calls(val_it, val_feed, cbs, "test")
         self.stop_training = False
         training_logs = {}
         cbs.on_train_begin()
@@ -354,6 +356,7 @@ class Trainer:
                                    self.steps_per_execution, data_kw)
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=it.num_batches)
+        _whole_epoch_calls(it, feed, cbs, "test")
         try:
             logs = self._evaluate_loop(it, feed, cbs)
         finally:
@@ -388,6 +391,7 @@ class Trainer:
                                    self.steps_per_execution, data_kw)
         cbs = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=it.num_batches)
+        _whole_epoch_calls(it, feed, cbs, "predict")
         self.stop_predicting = False
         cbs.on_predict_begin()
         try:
@@ -455,6 +459,26 @@ class Trainer:
 # ---------------------------------------------------------------------- feeds
 # A feed runs one execution's steps on the engine: `run(data)` takes what the EpochIterator
 # yielded (a Span of the bound arrays, or a list of batches) and returns the steps it ran.
+
+
+_BATCH_HOOKS = {
+    "train": ("on_train_batch_begin", "on_train_batch_end", "on_batch_begin", "on_batch_end"),
+    "test": ("on_test_batch_begin", "on_test_batch_end"),
+    "predict": ("on_predict_batch_begin", "on_predict_batch_end"),
+}
+
+
+def _whole_epoch_calls(it, feed, callbacks, mode):
+    """With steps_per_execution=1 on array data and no callback that overrides a batch hook,
+    nothing can observe how steps are grouped into native calls: run each epoch as one call."""
+    if it.sizer.auto or it.sizer.size != 1 or not isinstance(feed, _ArrayFeed):
+        return
+    for cb in callbacks:
+        for name in _BATCH_HOOKS[mode]:
+            hook = getattr(cb, name, None)
+            if hook is not None and not getattr(hook, "_is_default", False):
+                return
+    it.sizer.size = 1 << 30  # truncated at the epoch's end by the iterator
 
 
 class _ArrayFeed:
