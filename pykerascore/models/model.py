@@ -25,6 +25,13 @@ class Model(Trainer, Layer):
     def layers(self):
         return list(self._layers)
 
+    def reset_states(self):
+        """Resets the state of every stateful layer (those defining `reset_states`), as Keras 2's
+        `Model.reset_states`; the built-in layers of this version hold no such state."""
+        for layer in self.layers:
+            if layer is not self and callable(getattr(layer, "reset_states", None)):
+                layer.reset_states()
+
     @property
     def input_spec(self):
         """Subclassed models declare no input spec (Functional and Sequential describe theirs)."""

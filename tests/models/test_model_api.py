@@ -135,3 +135,21 @@ def test_input_spec_describes_the_inputs():
     spec = m.input_spec
     specs = spec if isinstance(spec, list) else [spec]
     assert specs[0].shape == (None, 3)
+
+
+def test_reset_states_reaches_stateful_layers():
+    class Counter(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.resets = 0
+
+        def call(self, x):
+            return x
+
+        def reset_states(self):
+            self.resets += 1
+
+    counter = Counter()
+    m = keras.Sequential([keras.Input((2,)), counter, keras.layers.Dense(1)])
+    m.reset_states()
+    assert counter.resets == 1
