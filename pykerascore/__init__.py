@@ -14,6 +14,7 @@ from pykerascore import (  # noqa: F401
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     ops,
     optimizers,

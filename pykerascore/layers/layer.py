@@ -63,6 +63,9 @@ class Layer:
         self._non_trainable_variables = []
         self._inbound_nodes = []
         self.dtype = str(np.dtype(dtype)) if dtype else "float32"
+        from pykerascore import mixed_precision  # the global policy when the layer is created
+
+        self.dtype_policy = mixed_precision.DTypePolicy(self.dtype) if dtype else mixed_precision.global_policy()
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         self._input_shape_arg = tuple(input_shape) if input_shape is not None else None

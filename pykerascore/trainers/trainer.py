@@ -60,6 +60,10 @@ class Trainer:
         sample_weight_mode = _check_compile_kwargs(kwargs)
         del pss_evaluation_shards  # Keras 2 parameter-server evaluation sharding: no such strategy here
         self.optimizer = optimizers_module.get(optimizer)
+        # C6: under the "mixed_float16" policy the optimizer scales the loss dynamically (Keras).
+        if (auto_scale_loss and getattr(getattr(self, "dtype_policy", None), "name", None) == "mixed_float16"
+                and not isinstance(self.optimizer, optimizers_module.LossScaleOptimizer)):
+            self.optimizer = optimizers_module.LossScaleOptimizer(self.optimizer, name="loss_scale_optimizer")
         self.loss = loss
         self._compile_loss = CompileLoss(loss, loss_weights) if loss is not None else None
         self._compile_metrics = CompileMetrics(metrics, weighted_metrics)
