@@ -547,7 +547,16 @@ class _BatchFeed:
     def run(self, batches):
         model, mode = self.model, self.mode
         for x, y, sw in batches:
-            prog = model._bind_batch(mode, x, y, sw, self.class_weight)
+            if mode != "predict":
+                # A loss/metric that cannot be traced sends this batch (and the rest) to the eager step.
+                prog = None if model._eager_mode() else model._traced(
+                    lambda: model._bind_batch(mode, x, y, sw, self.class_weight))
+                if prog is None:
+                    step = _eager().train_step if mode == "train" else _eager().test_step
+                    step(model, x, y, sw)
+                    continue
+            else:
+                prog = model._bind_batch(mode, x, y, sw, self.class_weight)
             if mode == "predict":
                 outs = _output_arrays(prog.output_struct, _rows(_batch_struct(x, "x")))
                 prog.bind_outputs(outs)

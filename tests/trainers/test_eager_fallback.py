@@ -68,3 +68,17 @@ def test_traceable_models_do_not_fall_back():
         warnings.simplefilter("error")
         m.fit(x, y, verbose=0)
     assert m._eager_fallback is False
+
+
+def test_generator_input_falls_back_too():
+    def batches():
+        x, y = _data()
+        for i in range(0, 40, 8):
+            yield x[i:i + 8], y[i:i + 8]
+
+    keras.utils.set_random_seed(2)
+    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    m.compile(optimizer="sgd", loss="mse", metrics=[NumpyMAE()])
+    with pytest.warns(UserWarning, match="could not be compiled"):
+        h = m.fit(batches(), epochs=1, verbose=0, shuffle=False)
+    assert np.isfinite(h.history["np_mae"][0]) and h.history["np_mae"][0] > 0
