@@ -51,6 +51,15 @@ class Model(Trainer, Layer):
             raise ValueError(f"No such layer: {name}. Existing layers are: {[l.name for l in self.layers]}.")
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False,
+                layer_range=None):
+        """Prints Keras 3's table of the layers (or hands it to `print_fn`)."""
+        from pykerascore.utils import summary_utils
+
+        summary_utils.print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                                    expand_nested=expand_nested, show_trainable=show_trainable,
+                                    layer_range=layer_range)
+
     def build(self, input_shape):
         """Builds a subclassed model by tracing `call` once on symbolic inputs of `input_shape`."""
         from pykerascore.backend import symbolic
