@@ -79,6 +79,17 @@ class Functional(Model):
     def output_names(self):
         return [t._keras_history[0].name for t in tree.flatten(self._outputs_struct)]
 
+    def get_config(self):
+        from pykerascore.models import model_config
+
+        return model_config.functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from pykerascore.models import model_config
+
+        return model_config.functional_from_config(cls, config, custom_objects)
+
     def call(self, inputs, training=None):
         flat_in = _match_inputs(self._inputs_struct, inputs)
         values = {id(k): v for k, v in zip(tree.flatten(self._inputs_struct), flat_in)}

@@ -60,6 +60,12 @@ class Model(Trainer, Layer):
                                     expand_nested=expand_nested, show_trainable=show_trainable,
                                     layer_range=layer_range)
 
+    def to_json(self, **kwargs):
+        """The architecture as Keras 3 JSON (`json.dumps` keyword arguments pass through)."""
+        from pykerascore.models import model_config
+
+        return model_config.model_to_json(self, **kwargs)
+
     def build(self, input_shape):
         """Builds a subclassed model by tracing `call` once on symbolic inputs of `input_shape`."""
         from pykerascore.backend import symbolic

@@ -98,6 +98,17 @@ class Sequential(Model):
     def output_names(self):
         return [self._stack[-1].name] if self._stack else []
 
+    def get_config(self):
+        from pykerascore.models import model_config
+
+        return model_config.sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from pykerascore.models import model_config
+
+        return model_config.sequential_from_config(cls, config, custom_objects)
+
     def call(self, inputs, training=None):
         if self._functional is not None:
             return self._functional.call(inputs, training=training)
