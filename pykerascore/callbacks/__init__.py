@@ -9,3 +9,7 @@ from pykerascore.callbacks.progbar_logger import ProgbarLogger
 from pykerascore.callbacks.monitor_callback import MonitorCallback
 from pykerascore.callbacks.early_stopping import EarlyStopping
 from pykerascore.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from pykerascore.callbacks.learning_rate_scheduler import LearningRateScheduler
+from pykerascore.callbacks.lambda_callback import LambdaCallback
+from pykerascore.callbacks.csv_logger import CSVLogger
+from pykerascore.callbacks.terminate_on_nan import TerminateOnNaN
