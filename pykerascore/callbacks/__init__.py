@@ -13,3 +13,4 @@ from pykerascore.callbacks.learning_rate_scheduler import LearningRateScheduler
 from pykerascore.callbacks.lambda_callback import LambdaCallback
 from pykerascore.callbacks.csv_logger import CSVLogger
 from pykerascore.callbacks.terminate_on_nan import TerminateOnNaN
+from pykerascore.callbacks.swap_ema_weights import SwapEMAWeights
