@@ -1,0 +1,80 @@
+# EarlyStopping (Keras 3 `keras.callbacks.EarlyStopping`): stops fit() when the monitored
+# quantity stops improving, optionally restoring the best epoch's weights. Sees only
+# `model.stop_training`, `model.get_weights/set_weights` and logs; must not import the backend.
+import warnings
+
+from pykerascore.callbacks.monitor_callback import MonitorCallback
+
+
+class EarlyStopping(MonitorCallback):
+    """Stop training when a monitored metric has stopped improving.
+
+    Each epoch end (from epoch `start_from_epoch` on) compares `logs[monitor]` with the best
+    value so far; an improvement is a change of more than `min_delta` in the direction of
+    `mode`. After `patience` epochs without one, `model.stop_training` is set. With
+    `baseline`, the wait counter only resets once the value beats the baseline too. With
+    `restore_best_weights`, the weights of the best epoch are put back at the end of fit()
+    (whether or not training stopped early).
+    """
+
+    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto", baseline=None,
+                 restore_best_weights=False, start_from_epoch=0):
+        super().__init__(monitor, mode, min_delta=min_delta)
+        self.patience = patience
+        self.verbose = verbose
+        self.baseline = baseline
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.restore_best_weights = restore_best_weights
+        self.best_weights = None
+        self.start_from_epoch = start_from_epoch
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        current = self.get_monitor_value(logs)
+        if current is None or epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            # The first monitored epoch is the best so far even if it misses the baseline.
+            self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
+        self.wait += 1
+        if self._is_improvement(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._is_improvement(current, self.baseline):
+                self.wait = 0
+            return
+        # Keras never stops at epoch 0, even with patience=0.
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
+
+    def get_monitor_value(self, logs):
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            warnings.warn(
+                f"Early stopping conditioned on metric `{self.monitor}` which is not available. "
+                f"Available metrics are: {','.join(list(logs.keys()))}",
+                stacklevel=2,
+            )
+        return value
