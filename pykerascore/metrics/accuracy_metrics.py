@@ -39,33 +39,45 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False
 
 
 class Accuracy(KerasValueMetric):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="accuracy", dtype=None):
         super().__init__(accuracy, name=name, dtype=dtype)
 
 
 class BinaryAccuracy(KerasValueMetric):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
 
 
 class CategoricalAccuracy(KerasValueMetric):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
 
 class SparseCategoricalAccuracy(KerasValueMetric):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
 
 
 class TopKCategoricalAccuracy(KerasValueMetric):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k
 
 
 class SparseTopKCategoricalAccuracy(KerasValueMetric):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False):
         super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
                          from_sorted_ids=from_sorted_ids)

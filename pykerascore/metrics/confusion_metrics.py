@@ -134,6 +134,8 @@ class FalseNegatives(_ConditionCount):
 
 
 class Precision(_ConfusionCounts):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(thresholds=thresholds, top_k=top_k, class_id=class_id, name=name, dtype=dtype)
 
@@ -147,6 +149,8 @@ class Precision(_ConfusionCounts):
 
 
 class Recall(_ConfusionCounts):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
         super().__init__(thresholds=thresholds, top_k=top_k, class_id=class_id, name=name, dtype=dtype)
 
@@ -166,6 +170,8 @@ _SUMMATIONS = ("interpolation", "majoring", "minoring")
 class AUC(Metric):
     """Area under the ROC or PR curve from bucketed counts at `num_thresholds` thresholds
     (the ends widened by epsilon so scores of exactly 0 and 1 are counted)."""
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
 
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None,
                  thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):

@@ -21,15 +21,21 @@ def categorical_hinge(y_true, y_pred):
 
 
 class Hinge(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="hinge", dtype=None):
         super().__init__(hinge, name=name, dtype=dtype)
 
 
 class SquaredHinge(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="squared_hinge", dtype=None):
         super().__init__(squared_hinge, name=name, dtype=dtype)
 
 
 class CategoricalHinge(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="categorical_hinge", dtype=None):
         super().__init__(categorical_hinge, name=name, dtype=dtype)

@@ -50,6 +50,8 @@ def poisson(y_true, y_pred):
 
 
 class BinaryCrossentropy(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0):
         super().__init__(binary_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
                          label_smoothing=label_smoothing)
@@ -58,6 +60,8 @@ class BinaryCrossentropy(KerasValueMetric):
 
 
 class CategoricalCrossentropy(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="categorical_crossentropy", dtype=None, from_logits=False, label_smoothing=0, axis=-1):
         super().__init__(categorical_crossentropy, name=name, dtype=dtype, from_logits=from_logits,
                          label_smoothing=label_smoothing, axis=axis)
@@ -67,6 +71,8 @@ class CategoricalCrossentropy(KerasValueMetric):
 
 
 class SparseCategoricalCrossentropy(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False, ignore_class=None,
                  axis=-1):
         if ignore_class is not None:

@@ -56,36 +56,50 @@ logcosh = log_cosh
 
 
 class MeanSquaredError(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="mean_squared_error", dtype=None):
         super().__init__(mean_squared_error, name=name, dtype=dtype)
 
 
 class MeanAbsoluteError(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="mean_absolute_error", dtype=None):
         super().__init__(mean_absolute_error, name=name, dtype=dtype)
 
 
 class MeanAbsolutePercentageError(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="mean_absolute_percentage_error", dtype=None):
         super().__init__(mean_absolute_percentage_error, name=name, dtype=dtype)
 
 
 class MeanSquaredLogarithmicError(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="mean_squared_logarithmic_error", dtype=None):
         super().__init__(mean_squared_logarithmic_error, name=name, dtype=dtype)
 
 
 class CosineSimilarity(KerasValueMetric):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="cosine_similarity", dtype=None, axis=-1):
         super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
 
 
 class LogCoshError(KerasValueMetric):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="logcosh", dtype=None):
         super().__init__(log_cosh, name=name, dtype=dtype)
 
 
 class RootMeanSquaredError(Mean):
+    _direction = "down"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, name="root_mean_squared_error", dtype=None):
         super().__init__(name=name, dtype=dtype)
 
@@ -100,6 +114,8 @@ class RootMeanSquaredError(Mean):
 
 
 class R2Score(Metric):
+    _direction = "up"  # for callbacks' mode="auto" (as Keras)
+
     def __init__(self, class_aggregation="uniform_average", num_regressors=0, name="r2_score", dtype=None):
         super().__init__(name=name, dtype=dtype)
         valid = (None, "uniform_average", "variance_weighted_average")

@@ -145,3 +145,17 @@ def test_unknown_mode_warns_and_falls_back_to_auto():
     with pytest.warns(UserWarning, match="unknown"):
         es = EarlyStopping(mode="sideways")
     assert es.mode == "auto"
+
+
+def test_auto_mode_infers_the_direction_of_a_model_metric():
+    import numpy as np
+    import pykerascore as keras
+
+    m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1, activation="sigmoid")])
+    m.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy", "mae"])
+    x = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")
+    y = (x[:, :1] > 0).astype("float32")
+    up = keras.callbacks.EarlyStopping(monitor="val_accuracy", mode="auto", patience=5)
+    down = keras.callbacks.EarlyStopping(monitor="val_mae", mode="auto", patience=5)
+    m.fit(x, y, epochs=1, validation_split=0.25, verbose=0, callbacks=[up, down])
+    assert up.monitor_op(2.0, 1.0) and down.monitor_op(1.0, 2.0)
