@@ -32,6 +32,18 @@ class Model(Trainer, Layer):
             if layer is not self and callable(getattr(layer, "reset_states", None)):
                 layer.reset_states()
 
+    def save_weights(self, filepath, overwrite=True):
+        """Writes every layer's variables to a `.weights.h5` file in Keras 3's layout."""
+        from pykerascore import saving
+
+        saving.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Reads a `.weights.h5` file (ours or real Keras 3's) into the model's variables."""
+        from pykerascore import saving
+
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
     @property
     def input_spec(self):
         """Subclassed models declare no input spec (Functional and Sequential describe theirs)."""
