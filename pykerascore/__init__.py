@@ -19,6 +19,7 @@ from pykerascore import (  # noqa: F401
     ops,
     optimizers,
     regularizers,
+    saving,
     utils,
 )
 from pykerascore.layers import Input, Layer  # noqa: F401
