@@ -532,40 +532,13 @@ class _ArrayFeed:
         self.prog._pkc_owner = None
 
 
-class _BatchFeed:
-    """Batch path (generators, PyDataset, iterables): each batch is bound to a program built
-    for the first batch's size and run as one step."""
-
-    def __init__(self, model, mode, class_weight=None):
-        self.model, self.mode, self.class_weight = model, mode, class_weight
-        self._outs = []
-        self._struct = None
+class _StepFeed:
+    """What the batch and eager feeds share: logs after an execution, collected predictions."""
 
     def begin(self):
         pass
 
-    def run(self, batches):
-        model, mode = self.model, self.mode
-        for x, y, sw in batches:
-            if mode != "predict":
-                # A loss/metric that cannot be traced sends this batch (and the rest) to the eager step.
-                prog = None if model._eager_mode() else model._traced(
-                    lambda: model._bind_batch(mode, x, y, sw, self.class_weight))
-                if prog is None:
-                    step = _eager().train_step if mode == "train" else _eager().test_step
-                    step(model, x, y, sw)
-                    continue
-            else:
-                prog = model._bind_batch(mode, x, y, sw, self.class_weight)
-            if mode == "predict":
-                outs = _output_arrays(prog.output_struct, _rows(_batch_struct(x, "x")))
-                prog.bind_outputs(outs)
-                self._outs.append(outs)
-                self._struct = prog.output_struct
-            prog.run(0, 1)
-        return len(batches)
-
-    def batch_logs(self, batches, done):
+    def batch_logs(self, data, done):
         if self.mode != "predict":
             return self.model._logs()
         return {"outputs": tree.pack_sequence_as(self._struct, self._outs[-1])}
@@ -577,7 +550,37 @@ class _BatchFeed:
         pass
 
 
-class _EagerFeed:
+class _BatchFeed(_StepFeed):
+    """Batch path (generators, PyDataset, iterables): each batch is bound to a program built
+    for the first batch's size and run as one step."""
+
+    def __init__(self, model, mode, class_weight=None):
+        self.model, self.mode, self.class_weight = model, mode, class_weight
+        self._outs = []
+        self._struct = None
+
+    def run(self, batches):
+        model, mode = self.model, self.mode
+        for x, y, sw in batches:
+            if mode != "predict":
+                # A loss/metric that cannot be traced sends this batch (and the rest) to the eager step.
+                prog = None if model._eager_mode() else model._traced(
+                    lambda: model._bind_batch(mode, x, y, sw, self.class_weight))
+                if prog is None:
+                    _EagerFeed(model, mode).run([(x, y, sw)])
+                    continue
+            else:
+                prog = model._bind_batch(mode, x, y, sw, self.class_weight)
+            if mode == "predict":
+                outs = _output_arrays(prog.output_struct, _rows(_batch_struct(x, "x")))
+                prog.bind_outputs(outs)
+                self._outs.append(outs)
+                self._struct = prog.output_struct
+            prog.run(0, 1)
+        return len(batches)
+
+
+class _EagerFeed(_StepFeed):
     """run_eagerly: every batch through pykerascore.trainers.eager (the model's `call` runs on
     arrays op by op). Array data is sliced in the engine's order, so numbers match."""
 
@@ -588,9 +591,6 @@ class _EagerFeed:
         self._order = (None, None)
         self._outs = []
         self._struct = None
-
-    def begin(self):
-        pass
 
     def _slice(self, span):
         a, bs = self.adapter, self.batch_size
@@ -623,17 +623,6 @@ class _EagerFeed:
                 self._outs.append([np.asarray(o) for o in tree.flatten(out)])
             n += 1
         return n
-
-    def batch_logs(self, data, done):
-        if self.mode != "predict":
-            return self.model._logs()
-        return {"outputs": tree.pack_sequence_as(self._struct, self._outs[-1])}
-
-    def predictions(self):
-        return _concat_predictions(self._struct, self._outs)
-
-    def release(self):
-        pass
 
 
 def _eager():
