@@ -1,6 +1,7 @@
 // cuda/common/check.cuh — error checks (PKC_CUDA_CHECK, PKC_CUBLAS_CHECK, PKC_CUDA_CHECK_LAUNCH)
-// that throw std::runtime_error("<file>:<line>: <call> failed: <error string>"), and launch-size
-// helpers for grid-stride loops. Host code only: must stay includable from plain C++ (no
+// that throw std::runtime_error("<file>:<line>: <call> failed: <error string>") (RuntimeError in
+// Python) or DeviceOutOfMemory (MemoryError) for allocation failures, and launch-size helpers
+// for grid-stride loops. Host code only: must stay includable from plain C++ (no
 // __global__/__device__ here), and must not include anything from csrc/.
 #pragma once
 
@@ -14,6 +15,13 @@
 
 namespace pkc::gpu {
 
+// Device memory exhausted (cudaErrorMemoryAllocation / CUBLAS_STATUS_ALLOC_FAILED); the bindings
+// translate it to Python's MemoryError so a user can catch it and shrink the batch.
+class DeviceOutOfMemory : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 [[noreturn]] inline void throw_error(const char* what, const char* detail, const char* file,
                                      int line) {
   throw std::runtime_error(std::string(file) + ":" + std::to_string(line) + ": " + what +
@@ -23,6 +31,11 @@ namespace pkc::gpu {
 inline void check_cuda(cudaError_t err, const char* what, const char* file, int line) {
   if (err != cudaSuccess) {
     std::string detail = std::string(cudaGetErrorName(err)) + " (" + cudaGetErrorString(err) + ")";
+    if (err == cudaErrorMemoryAllocation) {
+      cudaGetLastError();  // not sticky: clear it so the caller can free memory and retry
+      throw DeviceOutOfMemory(std::string(file) + ":" + std::to_string(line) + ": " + what +
+                              " failed: " + detail);
+    }
     throw_error(what, detail.c_str(), file, line);
   }
 }
@@ -31,6 +44,10 @@ inline void check_cublas(cublasStatus_t status, const char* what, const char* fi
   if (status != CUBLAS_STATUS_SUCCESS) {
     std::string detail = std::string(cublasGetStatusName(status)) + " (" +
                          cublasGetStatusString(status) + ")";
+    if (status == CUBLAS_STATUS_ALLOC_FAILED) {
+      throw DeviceOutOfMemory(std::string(file) + ":" + std::to_string(line) + ": " + what +
+                              " failed: " + detail);
+    }
     throw_error(what, detail.c_str(), file, line);
   }
 }
