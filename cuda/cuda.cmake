@@ -144,7 +144,12 @@ message(STATUS "pykerascore: building _cuda with CUDA ${CMAKE_CUDA_COMPILER_VERS
 # --- 3. the extension ---------------------------------------------------------------------------
 file(GLOB_RECURSE PKC_CUDA_SOURCES CONFIGURE_DEPENDS "${_pkc_cuda_dir}/*.cu")
 file(GLOB PKC_CUDA_BINDING_SOURCES CONFIGURE_DEPENDS "${_pkc_cuda_dir}/bindings/*.cpp")
-pybind11_add_module(_cuda MODULE ${PKC_CUDA_SOURCES} ${PKC_CUDA_BINDING_SOURCES})
+# cuda/registry: plain C++ glue that installs the CUDA kernels into the shared op registry.
+file(GLOB PKC_CUDA_REGISTRY_SOURCES CONFIGURE_DEPENDS "${_pkc_cuda_dir}/registry/*.cpp")
+# The NumPy <-> Tensor conversions of _core's bindings, compiled into _cuda too (one copy of the
+# code, two modules; each module keeps its own hidden symbols).
+pybind11_add_module(_cuda MODULE ${PKC_CUDA_SOURCES} ${PKC_CUDA_BINDING_SOURCES} ${PKC_CUDA_REGISTRY_SOURCES}
+                    "${_pkc_repo_root}/csrc/bindings/convert.cpp")
 # Sources include "cuda/common/..." and "cuda/ops/..." relative to the repository root.
 target_include_directories(_cuda PRIVATE "${_pkc_repo_root}")
 target_include_directories(_cuda SYSTEM PRIVATE "${PKC_CUBLAS_INCLUDE_DIR}")

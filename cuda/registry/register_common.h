@@ -1,0 +1,24 @@
+// cuda/registry/register_common.h — helpers shared by the register_*.cpp files: the stream a
+// CUDA kernel launches on, float32/float64 selection, and set_kernel with bookkeeping. Plain C++.
+#pragma once
+#include <cuda_runtime_api.h>
+
+#include <string>
+#include <vector>
+
+#include "ops/dispatch.h"
+#include "ops/registry.h"
+
+namespace pkc::gpu {
+
+// The compute stream of the device the kernel's tensors live on (checked to be one device).
+cudaStream_t kernel_stream(const KernelArgs& a);
+
+void set_cuda_kernel(const std::string& op, KernelFactory f, std::vector<std::string>& done);
+
+void register_dense_kernels(std::vector<std::string>& done);
+void register_dropout_kernels(std::vector<std::string>& done);
+
+}  // namespace pkc::gpu
+
+#define PKC_GPU_FLOAT_KERNEL(fn) PKC_FLOAT_KERNEL(fn)
