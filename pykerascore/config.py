@@ -1,6 +1,19 @@
-"""Global configuration: thread count of the CPU backend."""
+"""Global configuration: CPU thread count, device placement, float type and epsilon.
+
+Device placement is decided here once (`set_device` / `get_device`); the CUDA extension is only
+loaded when a device is asked for, so `import pykerascore` never needs a GPU or libcudart.
+"""
+
+import re
+import threading
 
 from pykerascore.backend import core
+from pykerascore.backend import cuda as _cuda_loader
+
+_DEVICE_RE = re.compile(r"^(cpu|cuda)(?::(\d+))?$")
+_lock = threading.Lock()
+_device = None  # None until chosen: get_device() then picks the default once
+_tf32 = False
 
 
 def set_num_threads(n):
@@ -18,3 +31,82 @@ def epsilon():
 
 def floatx():
     return "float32"
+
+
+def _cuda_unavailable_reason():
+    """Why no CUDA device can be used, or None when one can."""
+    if not _cuda_loader.is_built():
+        return (
+            "pykerascore was built without CUDA support (no pykerascore._cuda); rebuild with nvcc and the "
+            "nvidia-cublas wheel installed, e.g. pip install nvidia-cublas && PYKERASCORE_CUDA=ON pip install "
+            "--no-build-isolation ."
+        )
+    try:
+        count = _cuda_loader.load().device_count()
+    except Exception as e:  # built but not loadable (cuBLAS missing, driver error)
+        return f"pykerascore._cuda could not be loaded: {e}"
+    if count <= 0:
+        return "no CUDA device is visible (no NVIDIA driver, no GPU, or CUDA_VISIBLE_DEVICES hides them)"
+    return None
+
+
+def _parse(device):
+    if not isinstance(device, str):
+        raise TypeError(f"set_device: device must be a string such as 'cpu', 'cuda' or 'cuda:0', got {device!r}")
+    m = _DEVICE_RE.match(device.strip().lower())
+    if m is None:
+        raise ValueError(f"set_device: unknown device {device!r}; expected 'cpu', 'cuda' or 'cuda:N'")
+    kind, index = m.group(1), m.group(2)
+    if kind == "cpu":
+        if index not in (None, "0"):
+            raise ValueError(f"set_device: there is only one CPU device ('cpu'), got {device!r}")
+        return "cpu", None
+    return "cuda", int(index) if index is not None else 0
+
+
+def set_device(device):
+    """Place models on `device`: "cpu", "cuda" (= "cuda:0") or "cuda:N".
+
+    Raises RuntimeError saying why when CUDA is asked for but cannot be used, ValueError for an
+    unknown name or a device index that is not visible.
+    """
+    global _device
+    kind, index = _parse(device)
+    with _lock:
+        if kind == "cpu":
+            _device = "cpu"
+            return
+        reason = _cuda_unavailable_reason()
+        if reason is not None:
+            raise RuntimeError(f"set_device({device!r}): CUDA cannot be used: {reason}")
+        module = _cuda_loader.load()
+        count = module.device_count()
+        if index >= count:
+            raise ValueError(f"set_device({device!r}): device index {index} is out of range; {count} CUDA device(s) visible")
+        module.set_device(index)
+        module.set_tf32(_tf32)
+        _device = f"cuda:{index}"
+
+
+def get_device():
+    """The device models run on: "cuda:0" by default when a GPU is usable, else "cpu"."""
+    global _device
+    with _lock:
+        if _device is None:
+            _device = "cuda:0" if _cuda_unavailable_reason() is None else "cpu"
+        return _device
+
+
+def enable_tf32(enabled=True):
+    """Allow TF32 tensor-core math in float32 GEMMs on the GPU (faster, ~1e-3 relative error).
+
+    Off by default so GPU results match the CPU backend to 1e-5. Has no effect on the CPU.
+    """
+    global _tf32
+    _tf32 = bool(enabled)
+    if _cuda_loader.is_available():
+        _cuda_loader.load().set_tf32(_tf32)
+
+
+def tf32_enabled():
+    return _tf32
