@@ -17,7 +17,7 @@ def plot_history(history, filepath, metrics=None, figsize=None, dpi=100, title=N
     unknown = [n for n in names if n not in logs and "val_" + n not in logs]
     if unknown or not names:
         raise ValueError(f"No series for metric(s) {unknown or names} in the history; it has {list(logs)}.")
-    Figure = _figure_class()
+    Figure, MaxNLocator = _matplotlib()
     figsize = figsize or (4.0 * len(names), 3.0)
     # A standalone Figure (not pyplot): no window, no global figure registry, no backend switch.
     fig = Figure(figsize=figsize, dpi=dpi)
@@ -29,6 +29,7 @@ def plot_history(history, filepath, metrics=None, figsize=None, dpi=100, title=N
                 ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
         ax.set_title(name)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         ax.legend()
     if title:
         fig.suptitle(title)
@@ -37,9 +38,10 @@ def plot_history(history, filepath, metrics=None, figsize=None, dpi=100, title=N
     return filepath
 
 
-def _figure_class():
+def _matplotlib():
     try:
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
     except ImportError as e:
         raise ImportError("plot_history requires matplotlib. Install it with `pip install matplotlib`.") from e
-    return Figure
+    return Figure, MaxNLocator
