@@ -7,6 +7,7 @@ these only map Keras arguments onto pykerascore.ops.nn.
 
 from pykerascore.backend.symbolic import emit
 from pykerascore.ops import nn as _nn
+from pykerascore.utils.serialization import custom_objects_in_scope
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -121,11 +122,14 @@ def serialize(activation):
 def deserialize(config, custom_objects=None):
     """A name (or a function config dict) back to the function; custom_objects first."""
     name = config
+    custom = custom_objects_in_scope(custom_objects)
     if isinstance(config, dict):
         name = config.get("config")
+        if config.get("registered_name") in custom:
+            return custom[config["registered_name"]]
     if isinstance(name, str):
-        if custom_objects and name in custom_objects:
-            return custom_objects[name]
+        if name in custom:
+            return custom[name]
         if name in ALL_OBJECTS_DICT:
             return ALL_OBJECTS_DICT[name]
     raise ValueError(f"Could not interpret activation function identifier: {config}")

@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 
+from pykerascore.utils.serialization import custom_objects_in_scope
 from pykerascore.initializers.constant_initializers import Constant, Identity, Ones, Zeros
 from pykerascore.initializers.initializer import Initializer
 from pykerascore.initializers.random_initializers import (
@@ -62,7 +63,7 @@ def serialize(initializer):
 
 def deserialize(config, custom_objects=None):
     """An Initializer from `serialize()`'s dict (or a bare class name)."""
-    table = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
+    table = {**ALL_OBJECTS_DICT, **custom_objects_in_scope(custom_objects)}
     if isinstance(config, str):
         config = {"class_name": config, "config": {}}
     if not isinstance(config, dict) or "class_name" not in config:

@@ -62,10 +62,16 @@ class Layer:
         self._trainable_variables = []
         self._non_trainable_variables = []
         self._inbound_nodes = []
-        self.dtype = str(np.dtype(dtype)) if dtype else "float32"
         from pykerascore import mixed_precision  # the global policy when the layer is created
 
-        self.dtype_policy = mixed_precision.DTypePolicy(self.dtype) if dtype else mixed_precision.global_policy()
+        if isinstance(dtype, dict):  # a DTypePolicy config, as get_config writes it (Keras 3)
+            dtype = (dtype.get("config") or {}).get("name")
+        if isinstance(dtype, str) and dtype.startswith("mixed_"):
+            self.dtype_policy = mixed_precision.DTypePolicy(dtype)
+            self.dtype = self.dtype_policy.variable_dtype
+        else:
+            self.dtype = str(np.dtype(dtype)) if dtype else "float32"
+            self.dtype_policy = mixed_precision.DTypePolicy(self.dtype) if dtype else mixed_precision.global_policy()
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         self._input_shape_arg = tuple(input_shape) if input_shape is not None else None
@@ -320,13 +326,19 @@ class Layer:
         return self._call_functional(args[0], args[1:], kwargs)
 
     def get_config(self):
-        cfg = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        # Keras 3 writes the dtype as a DTypePolicy config; __init__ takes it back.
+        policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": self.dtype_policy.name},
+                  "registered_name": None}
+        cfg = {"name": self.name, "trainable": self.trainable, "dtype": policy}
         if self.activity_regularizer is not None:
             cfg["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return cfg
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        if "quantization_config" in config and config["quantization_config"] is None:
+            del config["quantization_config"]  # Keras 3's key; no quantization here
         return cls(**config)
 
     def __repr__(self):

@@ -3,6 +3,7 @@ plus the Keras 2 aliases). Lookup tables only; the losses live in loss.py and lo
 
 import inspect
 
+from pykerascore.utils.serialization import custom_objects_in_scope
 from pykerascore.losses.loss import Loss, LossFunctionWrapper, reduce_weighted_values, squeeze_or_expand_to_same_rank  # noqa: F401
 from pykerascore.losses.losses import (  # noqa: F401
     BCE,
@@ -98,7 +99,7 @@ def serialize(loss):
 
 
 def _lookup(name, custom_objects):
-    obj = (custom_objects or {}).get(name) or ALL_OBJECTS_DICT.get(name)
+    obj = custom_objects_in_scope(custom_objects).get(name) or ALL_OBJECTS_DICT.get(name)
     if obj is None:
         raise ValueError(f"Unknown loss: '{name}'. Pass it in `custom_objects` if it is a custom loss.")
     return obj
@@ -111,9 +112,12 @@ def deserialize(name, custom_objects=None):
         return obj() if inspect.isclass(obj) else obj
     if isinstance(name, dict):
         cls_name, config = name.get("class_name"), name.get("config", {})
+        registered = name.get("registered_name")
         if cls_name == "function":
-            return _lookup(config, custom_objects)
-        cls = _lookup(cls_name, custom_objects)
+            key = registered if registered not in (None, "function") else config
+            return _lookup(key if key in custom_objects_in_scope(custom_objects) else config, custom_objects)
+        cls = _lookup(registered if registered in custom_objects_in_scope(custom_objects) else cls_name,
+                      custom_objects)
         return cls.from_config(config) if hasattr(cls, "from_config") else cls(**config)
     raise ValueError(f"Could not interpret serialized loss: {name!r}")
 

@@ -3,6 +3,7 @@ names: class names, their snake_case forms, and the mse/mae/mape/msle/bce aliase
 
 import inspect
 
+from pykerascore.utils.serialization import custom_objects_in_scope
 from pykerascore.metrics.accuracy_metrics import (  # noqa: F401
     Accuracy,
     BinaryAccuracy,
@@ -86,11 +87,23 @@ def serialize(metric):
 
 
 def deserialize(config, custom_objects=None):
-    objects = {**ALL_OBJECTS_DICT, **(custom_objects or {})}
-    name = config.get("class_name")
-    if name not in objects:
+    objects = {**ALL_OBJECTS_DICT, **custom_objects_in_scope(custom_objects)}
+    if isinstance(config, str):
+        config = {"class_name": config, "config": {}}
+    if not isinstance(config, dict):
         raise ValueError(f"Could not interpret metric identifier: {config!r}")
-    return objects[name].from_config(config.get("config", {}))
+    # Keras's function envelope names the function in `config`; a registered object by
+    # "package>name" in `registered_name`.
+    names = [config.get("registered_name"), config.get("class_name")]
+    if config.get("class_name") == "function":
+        names.append(config.get("config"))
+    name = next((n for n in names if isinstance(n, str) and n in objects), None)
+    if name is None:
+        raise ValueError(f"Could not interpret metric identifier: {config!r}")
+    obj = objects[name]
+    if not inspect.isclass(obj):
+        return obj
+    return obj.from_config(dict(config.get("config") or {}))
 
 
 def get(identifier):

@@ -1,6 +1,8 @@
 """Model: a Layer with the training API (Trainer). `Model(inputs, outputs)` builds a
 Functional model; subclasses define `call(inputs, training=False)`."""
 
+import inspect
+
 from pykerascore.layers.layer import Layer
 from pykerascore.trainers.trainer import Trainer
 
@@ -11,12 +13,21 @@ class Model(Trainer, Layer):
             from pykerascore.models.functional import Functional
 
             return Functional.__new__(Functional)
-        return super().__new__(cls)
+        instance = super().__new__(cls)
+        # As Keras 3: a subclass built from plain values (numbers, strings, lists of them) gets
+        # a config without writing get_config.
+        from pykerascore.models import model_config
+
+        object.__setattr__(instance, "_auto_config", model_config.auto_config(cls, args, kwargs))
+        return instance
 
     def __init__(self, *args, **kwargs):
         trainable = kwargs.pop("trainable", True)
         name = kwargs.pop("name", None)
-        Layer.__init__(self, name=name, trainable=trainable)
+        dtype = kwargs.pop("dtype", None)
+        if isinstance(dtype, dict):  # a DTypePolicy config, as Keras writes it
+            dtype = (dtype.get("config") or {}).get("name")
+        Layer.__init__(self, name=name, trainable=trainable, dtype=dtype)
         Trainer.__init__(self)
         if args or kwargs:
             raise TypeError(f"Unrecognized arguments for Model: {args} {kwargs}")
@@ -31,6 +42,59 @@ class Model(Trainer, Layer):
         for layer in self.layers:
             if layer is not self and callable(getattr(layer, "reset_states", None)):
                 layer.reset_states()
+
+    # ---------------------------------------------------------------- saving
+    def compile(self, *args, **kwargs):
+        Trainer.compile(self, *args, **kwargs)
+        # The arguments as given (the config is written at save time, so a learning rate
+        # changed since compile is saved as it is then).
+        from pykerascore.models import model_config
+
+        self._compile_args = model_config.compile_arguments(Trainer.compile, self, args, kwargs)
+
+    compile.__doc__ = Trainer.compile.__doc__
+    compile.__signature__ = inspect.signature(Trainer.compile)
+
+    def get_compile_config(self):
+        """The compile() arguments in Keras 3's form (None when the model is not compiled)."""
+        from pykerascore.models import model_config
+
+        return model_config.compile_config(self) if self.compiled else None
+
+    def compile_from_config(self, config):
+        """Compiles the model as `get_compile_config()` describes (custom objects from the scope)."""
+        from pykerascore.models import model_config
+
+        self.compile(**model_config.compile_kwargs_from_config(config))
+
+    def get_build_config(self):
+        shape = getattr(self, "_build_input_shape", None)
+        return {"input_shape": model_config_shape(shape)} if shape is not None else None
+
+    def build_from_config(self, config):
+        if config and config.get("input_shape") is not None and not self.built:
+            self.build(config["input_shape"])
+
+    def get_config(self):
+        """Subclassed models: the base config (name, trainable, dtype) plus, when the class does
+        not define get_config, the plain-valued __init__ arguments (Keras 3's auto config)."""
+        from pykerascore.models import model_config
+
+        return model_config.subclass_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from pykerascore.models import model_config
+
+        return model_config.model_from_config(cls, config, custom_objects)
+
+    def save(self, filepath, overwrite=True, include_optimizer=True, save_format=None, **kwargs):
+        """Saves architecture, weights, compile settings and optimizer state: a `.keras` archive
+        (Keras 3's format) or a legacy `.h5` file, chosen by the file name."""
+        from pykerascore import saving
+
+        saving.save_model(self, filepath, overwrite=overwrite, include_optimizer=include_optimizer,
+                          save_format=save_format, **kwargs)
 
     def save_weights(self, filepath, overwrite=True):
         """Writes every layer's variables to a `.weights.h5` file in Keras 3's layout."""
@@ -91,6 +155,14 @@ class Model(Trainer, Layer):
                 inputs = symbolic.placeholder(graph, shapes, "float32")
             self.call(inputs)
         self.built = True
+        object.__setattr__(self, "_build_input_shape", shapes)
+
+
+def model_config_shape(shape):
+    """A build shape as JSON lists (Keras writes tuples as lists)."""
+    if isinstance(shape, (list, tuple)):
+        return [model_config_shape(s) for s in shape]
+    return shape
 
 
 def _shape_structure(shape):

@@ -1,6 +1,7 @@
 """Optimizers (keras.optimizers): classes, schedules, and get / serialize / deserialize."""
 
 from pykerascore.optimizers import schedules  # noqa: F401
+from pykerascore.utils.serialization import custom_objects_in_scope
 from pykerascore.optimizers.adadelta import Adadelta
 from pykerascore.optimizers.adagrad import Adagrad
 from pykerascore.optimizers.adam import Adam
@@ -31,7 +32,8 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret serialized optimizer: {config!r}")
     name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _BY_NAME.get(name.lower())
+    table = custom_objects_in_scope(custom_objects)
+    cls = table.get(config.get("registered_name") or name) or table.get(name) or _BY_NAME.get(name.lower())
     if cls is None:
         raise ValueError(f"Unknown optimizer: '{name}'. Please ensure you are using a `keras.utils.custom_object_scope`.")
     return cls.from_config(dict(config.get("config", {})), custom_objects=custom_objects)

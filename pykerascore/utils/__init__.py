@@ -1,10 +1,19 @@
-"""Utilities: Progbar, seeding, to_categorical."""
+"""Utilities: Progbar, seeding, to_categorical, plot_history, the custom-object registry."""
 
 import numpy as np
 
 from pykerascore.utils.progbar import Progbar  # noqa: F401
 from pykerascore.utils.py_dataset import PyDataset, Sequence  # noqa: F401
+from pykerascore.utils.plot_history import plot_history  # noqa: F401
 from pykerascore.utils.rng import set_random_seed  # noqa: F401
+from pykerascore.utils.serialization import (  # noqa: F401
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 
 
 def to_categorical(x, num_classes=None):

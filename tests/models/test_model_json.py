@@ -109,3 +109,57 @@ def test_to_yaml_is_gone_as_in_keras3():
     # Keras 3 removed to_yaml: the call fails with AttributeError.
     with pytest.raises(AttributeError):
         seq_model().to_yaml()
+
+
+# ------------------------------------------------------------------ subclassed models
+class AutoConfigured(keras.Model):
+    """No get_config: plain-valued __init__ arguments are enough (Keras 3's auto config)."""
+
+    def __init__(self, units=3, activation="relu", **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.dense = layers.Dense(units, activation=activation)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+class Holder(keras.Model):
+    def __init__(self, inner_layer, **kwargs):
+        super().__init__(**kwargs)
+        self.inner_layer = inner_layer
+
+    def call(self, x):
+        return self.inner_layer(x)
+
+
+def test_subclassed_auto_config_holds_init_arguments():
+    model = AutoConfigured(units=5, activation="tanh", name="auto")
+    cfg = model.get_config()
+    assert (cfg["units"], cfg["activation"], cfg["name"]) == (5, "tanh", "auto")
+    assert cfg["dtype"]["class_name"] == "DTypePolicy"
+    clone = AutoConfigured.from_config(cfg)
+    assert (clone.units, clone.name) == (5, "auto")
+
+
+def test_subclassed_json_round_trip_with_custom_objects():
+    model = AutoConfigured(units=4, name="auto_json")
+    model.build((None, 2))
+    data = json.loads(model.to_json())
+    assert data["class_name"] == "AutoConfigured" and data["build_config"] == {"input_shape": [None, 2]}
+    clone = model_from_json(model.to_json(), custom_objects={"AutoConfigured": AutoConfigured})
+    assert isinstance(clone, AutoConfigured) and clone.built
+    clone.set_weights(model.get_weights())
+    x = np.random.default_rng(2).normal(size=(3, 2)).astype("float32")
+    np.testing.assert_array_equal(clone.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_subclassed_model_with_object_arguments_needs_get_config():
+    with pytest.raises(NotImplementedError, match="get_config"):
+        Holder(layers.Dense(2)).get_config()
+
+
+def test_unknown_subclass_in_json_raises():
+    model = AutoConfigured(units=2)
+    with pytest.raises(ValueError, match="AutoConfigured"):
+        model_from_json(model.to_json())

@@ -63,5 +63,5 @@ class Embedding(Layer):
                     "embeddings_regularizer": regularizers.serialize(self.embeddings_regularizer),
                     "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                     "embeddings_constraint": constraints.serialize(self.embeddings_constraint),
-                    "mask_zero": self.mask_zero})
+                    "mask_zero": self.mask_zero, "quantization_config": None})
         return cfg

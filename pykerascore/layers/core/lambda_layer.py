@@ -110,6 +110,12 @@ class Lambda(Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=None):
+        from pykerascore.utils import serialization
+
+        # Inside load_model the loader's safe_mode and custom objects apply.
+        if safe_mode is None:
+            safe_mode = serialization.in_safe_mode()
+        custom_objects = serialization.custom_objects_in_scope(custom_objects)
         config = dict(config)
         config["function"] = _deserialize_fn(config["function"], custom_objects, safe_mode)
         if "output_shape" in config:

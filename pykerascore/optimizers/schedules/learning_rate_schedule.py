@@ -8,6 +8,7 @@ native loop cannot run Python, so optimizers refuse it (see Optimizer._check_lea
 import numpy as np
 
 from pykerascore.backend import core
+from pykerascore.utils.serialization import custom_objects_in_scope
 
 
 class LearningRateSchedule:
@@ -209,7 +210,8 @@ def deserialize(config, custom_objects=None):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"Could not interpret serialized learning rate schedule: {config!r}")
     name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or _BY_NAME.get(name)
+    table = custom_objects_in_scope(custom_objects)
+    cls = table.get(config.get("registered_name") or name) or table.get(name) or _BY_NAME.get(name)
     if cls is None:
         raise ValueError(f"Unknown decay: '{name}'. Please ensure you are using a `keras.utils.custom_object_scope`.")
     return cls.from_config(dict(config.get("config", {})))
