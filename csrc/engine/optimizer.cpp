@@ -273,7 +273,9 @@ UpdateScalars Optimizer::step_scalars(double lr, int64_t step) {
       s.epsilon = get("epsilon");
       s.u_t = s.beta_1 * (1.0 - 0.5 * std::pow(0.96, t));
       s.u_t_1 = s.beta_1 * (1.0 - 0.5 * std::pow(0.96, t + 1.0));
-      u_product_ *= s.u_t;  // Keras updates the product once per step, before the variables
+      // Keras updates the product once per step, before the variables, and keeps it in float32
+      // (so a product restored from a saved file continues exactly).
+      u_product_ = static_cast<float>(u_product_ * s.u_t);
       s.u_product_t = u_product_;
       s.u_product_t_1 = u_product_ * s.u_t_1;
       s.beta_2_power = std::pow(s.beta_2, t);

@@ -10,6 +10,8 @@ hyperparameters to `_build_native` and list their state in Keras's order (`_stat
 import re
 import warnings
 
+import numpy as np
+
 from pykerascore.backend import core
 from pykerascore.optimizers import optimizer_variables
 from pykerascore.optimizers.schedules import learning_rate_schedule
@@ -224,7 +226,10 @@ class Optimizer:
                     lambda v: setattr(native, "iterations", int(v)))
             elif key == "learning_rate":
                 def set_lr(value):
-                    self.learning_rate = float(value)
+                    # The variable is float32 (as Keras's): a value equal to the current rate in
+                    # float32 keeps the exact native rate, so a restored run continues bit for bit.
+                    if np.float32(value) != np.float32(native.learning_rate):
+                        self.learning_rate = float(value)
                 views[key] = optimizer_variables.OptimizerVariable(
                     "learning_rate", f"{self.name}/learning_rate", (), "float32", lambda: native.learning_rate, set_lr)
         return views[key]
