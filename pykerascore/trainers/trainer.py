@@ -321,8 +321,9 @@ class Trainer:
         training_logs = {}
         self._build_optimizer()
         cbs.on_train_begin()
-        # A resumed run (BackupAndRestore) starts at the saved epoch and shuffles each epoch as
-        # the uninterrupted run did: epoch e's order keys on e, not on the passes of this call.
+        # A resumed run (BackupAndRestore, or initial_epoch after load_weights) starts at the saved
+        # epoch and shuffles as the uninterrupted run did: pass k of this call is pass
+        # initial_epoch + k (epoch e's pass when each epoch is one pass, steps_per_epoch=None).
         initial_epoch, self._initial_epoch = self._initial_epoch or initial_epoch, None
         feed.pass_offset = initial_epoch
         try:
