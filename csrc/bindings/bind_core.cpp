@@ -26,7 +26,8 @@ void bind_core(py::module_& m) {
       });
 
   py::class_<ParamPack, std::shared_ptr<ParamPack>>(m, "ParamPack")
-      .def(py::init<std::vector<std::shared_ptr<Variable>>>())
+      .def(py::init<std::vector<std::shared_ptr<Variable>>, bool>(), py::arg("variables"), py::arg("attach") = true)
+      .def_property_readonly("attached", &ParamPack::attached)
       .def_property_readonly("size", &ParamPack::size)
       .def_property_readonly("variables", &ParamPack::variables)
       .def("offset", &ParamPack::offset)

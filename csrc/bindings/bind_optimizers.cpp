@@ -23,11 +23,24 @@ void bind_optimizers(py::module_& m) {
                     [](Optimizer& o, std::shared_ptr<Schedule> s) { o.set_schedule(std::move(s)); })
       .def_property("iterations", &Optimizer::iterations, &Optimizer::set_iterations)
       .def_property_readonly("num_slots", &Optimizer::num_slots)
+      .def_property_readonly("built", &Optimizer::built)
+      .def("build", &Optimizer::build, py::arg("variables"))
+      .def_property_readonly("variables", &Optimizer::variables)
+      .def("uses_slot", &Optimizer::uses_slot)
+      .def("state", [](Optimizer& o, int slot, size_t i) {
+        std::vector<float> v = o.state(slot, i);
+        return to_numpy(Tensor::view(v.data(), o.variables()[i]->shape(), DType::float32));
+      })
+      .def("set_state", [](Optimizer& o, int slot, size_t i, const py::array_t<float, py::array::c_style | py::array::forcecast>& a) {
+        o.set_state(slot, i, a.data(), static_cast<int64_t>(a.size()));
+      })
+      .def_property("u_product", &Optimizer::u_product, &Optimizer::set_u_product)
       .def("get", &Optimizer::get)
       .def("set", &Optimizer::set)
       .def("enable_dynamic_loss_scale", &Optimizer::enable_dynamic_loss_scale)
       .def_property("dynamic_scale", &Optimizer::dynamic_scale, &Optimizer::set_dynamic_scale)
-      .def_property_readonly("loss_scale_step_counter", &Optimizer::loss_scale_step_counter)
+      .def_property("loss_scale_step_counter", &Optimizer::loss_scale_step_counter,
+                    &Optimizer::set_loss_scale_step_counter)
       .def_property_readonly("loss_scale", &Optimizer::loss_scale)
       .def("exclude_from_weight_decay", &Optimizer::exclude_from_weight_decay, py::arg("variables"), py::arg("patterns"))
       .def("moving_average", [](const Optimizer& o, const Variable& v) {

@@ -1,7 +1,8 @@
 // ParamPack: one flat float32 buffer for a model's trainable variables, with a gradient buffer
 // and optimizer slot buffers of the same layout, so an optimizer update is one pass. Variables
 // become views into it. Each variable starts on a 64-byte boundary; padding stays zero, which
-// every update rule maps to zero.
+// every update rule maps to zero. A detached pack has the layout and the slots only (an
+// optimizer's state built before training); it never owns or moves the variables' memory.
 #pragma once
 #include <memory>
 #include <vector>
@@ -10,20 +11,24 @@
 
 namespace pkc {
 
-class ParamPack {
+class ParamPack : public std::enable_shared_from_this<ParamPack> {
  public:
-  explicit ParamPack(std::vector<std::shared_ptr<Variable>> vars);
+  static constexpr int kMaxSlots = 16;
+  explicit ParamPack(std::vector<std::shared_ptr<Variable>> vars, bool attach = true);
   ParamPack(const ParamPack&) = delete;
   ParamPack& operator=(const ParamPack&) = delete;
 
   const std::vector<std::shared_ptr<Variable>>& variables() const { return vars_; }
+  bool attached() const { return params_ != nullptr; }
   int64_t size() const { return size_; }             // floats, padding included
   int64_t offset(size_t i) const { return offsets_[i]; }  // float offset of variable i
-  float* params() const { return static_cast<float*>(params_->data()); }
-  float* grads() const { return static_cast<float*>(grads_->data()); }
-  // Optimizer slot k (zero-filled on first use); slots survive as long as the pack.
+  int index_of(const Variable* v) const;             // -1 when not in the pack
+  // Parameter and gradient buffers (null for a detached pack).
+  float* params() const { return params_ ? static_cast<float*>(params_->data()) : nullptr; }
+  float* grads() const { return grads_ ? static_cast<float*>(grads_->data()) : nullptr; }
+  // Optimizer slot k (zero-filled when first asked for); slots survive as long as the pack.
   float* slot(int k);
-  int num_slots() const { return static_cast<int>(slots_.size()); }
+  bool has_slot(int k) const { return k >= 0 && k < static_cast<int>(slots_.size()) && slots_[k] != nullptr; }
 
   // True when every variable still lives in this pack (a later pack may have taken some).
   bool owns_all() const;
@@ -35,7 +40,7 @@ class ParamPack {
   std::vector<int64_t> offsets_;
   int64_t size_ = 0;
   std::shared_ptr<Storage> params_, grads_;
-  std::vector<std::shared_ptr<Storage>> slots_;
+  std::vector<std::shared_ptr<Storage>> slots_;  // null: never used
 };
 
 }  // namespace pkc

@@ -46,7 +46,7 @@ void Optimizer::set(const std::string& key, double value) {
   PKC_CHECK(key != "learning_rate", Value, "set the learning rate with set_learning_rate()");
   config_[key] = value;
   configure();
-  pack_ = nullptr;  // slot layout may have changed: re-bind on the next apply
+  layout_dirty_ = true;  // the state in use may have changed: re-bind before the next use
 }
 
 void Optimizer::configure() {
@@ -64,11 +64,11 @@ void Optimizer::configure() {
             "`gradient_accumulation_steps` must be an integer >= 2. Received: gradient_accumulation_steps=",
             accumulation_steps_);
 
-  // Which rule slots are in use, packed in order; Adagrad's and Ftrl's accumulators start at
+  // Which rule slots are in use; Adagrad's and Ftrl's accumulators start at
   // initial_accumulator_value.
-  slot_init_.clear();
-  bool use[3] = {false, false, false};
-  float init[3] = {0.f, 0.f, 0.f};
+  bool* use = uses_;
+  float* init = slot_init_;
+  for (int k = 0; k < kNumStateSlots; ++k) use[k] = false, init[k] = 0.f;
   switch (rule_) {
     case UpdateRule::sgd: use[0] = get("momentum") != 0.0; break;
     case UpdateRule::rmsprop:
@@ -90,15 +90,14 @@ void Optimizer::configure() {
     case UpdateRule::nadam: use[0] = use[1] = true; break;
     case UpdateRule::lion: use[0] = true; break;
   }
-  for (int k = 0; k < 3; ++k) {
-    rule_slot_[k] = use[k] ? static_cast<int>(slot_init_.size()) : -1;
-    if (use[k]) slot_init_.push_back(init[k]);
-  }
-  acc_slot_ = -1;
-  if (accumulation_steps_) {
-    acc_slot_ = static_cast<int>(slot_init_.size());
-    slot_init_.push_back(0.f);
-  }
+  use[kAccumulatorSlot] = accumulation_steps_ != 0;
+  use[kAverageSlot] = use_ema_;
+}
+
+int Optimizer::num_slots() const {
+  int n = 0;
+  for (bool u : uses_) n += u;
+  return n;
 }
 
 double Optimizer::learning_rate() const {
@@ -137,25 +136,42 @@ void Optimizer::exclude_from_weight_decay(std::vector<std::shared_ptr<Variable>>
       PKC_THROW(Value, "exclude_from_weight_decay: invalid pattern '", p, "': ", e.what());
     }
   }
-  pack_ = nullptr;
+  layout_dirty_ = true;
+}
+
+void Optimizer::build(const std::vector<std::shared_ptr<Variable>>& vars) {
+  if (built()) return;  // as Keras: building twice keeps the state
+  auto pack = std::make_shared<ParamPack>(vars, /*attach=*/false);
+  bind(*pack);
 }
 
 void Optimizer::bind(ParamPack& pack) {
   const auto& vars = pack.variables();
   bool same = pack_ == &pack && vars.size() == vars_.size();
   for (size_t i = 0; same && i < vars.size(); ++i) same = vars[i].get() == vars_[i].get();
-  if (same) return;
-  // A new pack (or a new layout): fresh slots keep their zero fill unless the rule starts them
-  // elsewhere; the EMA starts over, as Keras builds its averages with the optimizer.
-  const int before = pack.num_slots();
-  if (!slot_init_.empty()) pack.slot(static_cast<int>(slot_init_.size()) - 1);
-  for (int k = before; k < static_cast<int>(slot_init_.size()); ++k)
-    if (slot_init_[k] != 0.f) {
-      float* s = pack.slot(k);
+  if (same && !layout_dirty_) return;
+  // State this configuration uses but the pack lacks starts at the rule's initial value; on a
+  // new pack, the state of every variable the previous pack also held is carried over.
+  ParamPack* old = same ? nullptr : bound_.get();
+  for (int k = 0; k < kNumStateSlots; ++k) {
+    if (!uses_[k]) continue;
+    const bool fresh = !pack.has_slot(k);
+    float* s = pack.slot(k);
+    if (fresh && slot_init_[k] != 0.f)
       for (int64_t i = 0; i < pack.size(); ++i) s[i] = slot_init_[k];
+    if (old == nullptr || !old->has_slot(k)) continue;
+    const float* from = old->slot(k);
+    for (size_t i = 0; i < vars.size(); ++i) {
+      const int j = old->index_of(vars[i].get());
+      if (j >= 0) std::memcpy(s + pack.offset(i), from + old->offset(j), sizeof(float) * vars[i]->numel());
     }
-  pack_ = &pack;
-  vars_ = vars;
+  }
+  if (!same) {
+    pack_ = &pack;
+    bound_ = pack.weak_from_this().lock();  // null for a pack not owned by a shared_ptr
+    vars_ = vars;
+  }
+  layout_dirty_ = false;
   decays_.assign(vars.size(), 1);
   offsets_.resize(vars.size());
   for (size_t i = 0; i < vars.size(); ++i) {
@@ -166,8 +182,32 @@ void Optimizer::bind(ParamPack& pack) {
       if (std::regex_search(vars[i]->name(), re)) decays_[i] = 0;
   }
   sumsq_.assign(vars.size(), 0.0);
-  ema_.assign(use_ema_ ? pack.size() : 0, 0.f);
   constraints_dirty_ = true;
+}
+
+void Optimizer::refresh() {
+  PKC_CHECK(built(), Runtime, "optimizer '", name_, "' has no state yet: build it or run a training step first");
+  if (layout_dirty_) bind(*pack_);
+}
+
+float* Optimizer::state_span(int slot, size_t var_index, int64_t n) {
+  refresh();
+  PKC_CHECK(uses_slot(slot), Value, "optimizer '", name_, "' keeps no state of kind ", slot);
+  PKC_CHECK(var_index < vars_.size(), Index, "optimizer '", name_, "': variable index ", var_index, " out of range (",
+            vars_.size(), " variables)");
+  PKC_CHECK(n == vars_[var_index]->numel(), Value, "optimizer state of variable '", vars_[var_index]->name(),
+            "' has ", vars_[var_index]->numel(), " values, got ", n);
+  return pack_->slot(slot) + offsets_[var_index];
+}
+
+std::vector<float> Optimizer::state(int slot, size_t var_index) {
+  const int64_t n = var_index < vars_.size() ? vars_[var_index]->numel() : 0;
+  const float* s = state_span(slot, var_index, n);
+  return std::vector<float>(s, s + n);
+}
+
+void Optimizer::set_state(int slot, size_t var_index, const float* data, int64_t n) {
+  std::memcpy(state_span(slot, var_index, n), data, sizeof(float) * n);
 }
 
 void Optimizer::set_constraint(std::shared_ptr<Variable> var, const std::string& kind,
@@ -233,7 +273,9 @@ UpdateScalars Optimizer::step_scalars(double lr, int64_t step) {
       s.epsilon = get("epsilon");
       s.u_t = s.beta_1 * (1.0 - 0.5 * std::pow(0.96, t));
       s.u_t_1 = s.beta_1 * (1.0 - 0.5 * std::pow(0.96, t + 1.0));
-      u_product_ *= s.u_t;  // Keras updates the product once per step, before the variables
+      // Keras updates the product once per step, before the variables, and keeps it in float32
+      // (so a product restored from a saved file continues exactly).
+      u_product_ = static_cast<float>(u_product_ * s.u_t);
       s.u_product_t = u_product_;
       s.u_product_t_1 = u_product_ * s.u_t_1;
       s.beta_2_power = std::pow(s.beta_2, t);
@@ -253,12 +295,14 @@ UpdateScalars Optimizer::step_scalars(double lr, int64_t step) {
 }
 
 void Optimizer::apply(ParamPack& pack) {
+  PKC_CHECK(pack.attached(), Value, "optimizer '", name_, "' cannot apply updates to a detached pack");
   bind(pack);
   if (constraints_dirty_) bind_constraints();
   const size_t nv = vars_.size();
   const float* grads = pack.grads();
   float* params = pack.params();
-  float* acc = acc_slot_ >= 0 ? pack.slot(acc_slot_) : nullptr;
+  float* acc = uses_[kAccumulatorSlot] ? pack.slot(kAccumulatorSlot) : nullptr;
+  float* ema = use_ema_ ? pack.slot(kAverageSlot) : nullptr;
 
   float grad_scale = 1.f;
   if (dynamic_loss_scale()) {
@@ -285,7 +329,7 @@ void Optimizer::apply(ParamPack& pack) {
     for (size_t i = 0; i < nv; ++i) {
       const int64_t off = pack.offset(i), n = vars_[i]->numel();
       accumulate_gradient(acc + off, grads + off, n, grad_scale);
-      if (use_ema_) ema_update(ema_.data() + off, params + off, n, ema_m, overwrite);
+      if (ema) ema_update(ema + off, params + off, n, ema_m, overwrite);
     }
   } else {
     const double lr = learning_rate();
@@ -310,7 +354,7 @@ void Optimizer::apply(ParamPack& pack) {
       UpdateSpan sp;
       sp.p = params + off;
       sp.g = grads + off;
-      for (int k = 0; k < 3; ++k) sp.slot[k] = rule_slot_[k] >= 0 ? pack.slot(rule_slot_[k]) + off : nullptr;
+      for (int k = 0; k < 3; ++k) sp.slot[k] = uses_[k] ? pack.slot(k) + off : nullptr;
       sp.n = vars_[i]->numel();
       sp.grad_scale = grad_scale;
       if (acc) {
@@ -321,8 +365,8 @@ void Optimizer::apply(ParamPack& pack) {
       else if (global_clipnorm_ > 0) sp.clip_scale = static_cast<float>(global_scale);
       else if (clipvalue_ > 0) sp.clip_value = static_cast<float>(clipvalue_);
       if (weight_decay_ != 0 && decays_[i]) sp.decay = static_cast<float>(weight_decay_ * lr);
-      if (use_ema_) {
-        sp.ema = ema_.data() + off;
+      if (ema) {
+        sp.ema = ema + off;
         sp.ema_momentum = ema_m;
         sp.ema_overwrite = overwrite;
       }
@@ -363,13 +407,13 @@ int Optimizer::bound_index(const Variable* v) const {
 
 std::vector<float> Optimizer::moving_average(const Variable& var) const {
   int i = bound_index(&var);
-  if (i < 0 || ema_.empty()) return {};
-  const int64_t off = offsets_[i];
-  return std::vector<float>(ema_.begin() + off, ema_.begin() + off + var.numel());
+  if (i < 0 || !use_ema_ || pack_ == nullptr || !pack_->has_slot(kAverageSlot)) return {};
+  const float* ema = pack_->slot(kAverageSlot) + offsets_[i];
+  return std::vector<float>(ema, ema + var.numel());
 }
 
 void Optimizer::finalize_variable_values(const std::vector<std::shared_ptr<Variable>>& vars) {
-  if (!use_ema_ || ema_.empty()) return;
+  if (!use_ema_ || pack_ == nullptr) return;
   for (auto& v : vars) {
     std::vector<float> avg = moving_average(*v);
     if (!avg.empty()) v->assign(avg.data(), DType::float32, v->numel());

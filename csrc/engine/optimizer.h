@@ -1,9 +1,11 @@
 // Native optimizer: Keras 3 hyperparameters, the iteration counter, the learning rate (a
 // constant or a Schedule evaluated from the counter), dynamic loss scaling, gradient
 // accumulation, clipping, decoupled weight decay and EMA, applied to a ParamPack in one fused
-// pass per variable (ops/optimizers.h). Rule slots and gradient accumulators live in the pack;
-// the EMA averages live here, in the pack's layout, so finalize_variable_values() can reach
-// them after the pack's programs are gone. It never touches Python.
+// pass per variable (ops/optimizers.h). Its per-variable state (rule slots, gradient
+// accumulators, EMA averages) lives in the slots of the pack it is bound to, which it keeps
+// alive; binding a new pack carries the state of the variables both packs share over, so a
+// rebuilt pack (or one built by build() before training) continues where the old one was.
+// It never touches Python.
 #pragma once
 #include <map>
 #include <memory>
@@ -17,6 +19,12 @@
 #include "ops/optimizers.h"
 
 namespace pkc {
+
+// Each kind of per-variable state has a fixed pack slot, so a change of hyperparameters never
+// renumbers existing state: the rule's three slots (ops/optimizers.h UpdateSpan::slot), the
+// gradient accumulator and the EMA average.
+enum StateSlot : int { kRuleSlot0 = 0, kRuleSlot1 = 1, kRuleSlot2 = 2, kAccumulatorSlot = 3, kAverageSlot = 4,
+                       kNumStateSlots = 5 };
 
 class Optimizer {
  public:
@@ -40,7 +48,21 @@ class Optimizer {
   double get(const std::string& key) const;  // a hyperparameter (throws when absent)
   bool has(const std::string& key) const { return config_.count(key) > 0; }
   void set(const std::string& key, double value);  // changes a hyperparameter
-  int num_slots() const { return static_cast<int>(slot_init_.size()); }
+  int num_slots() const;  // kinds of per-variable state in use
+
+  // Keras's `built`: true once state exists for a set of variables -- after build() or the
+  // first apply(). build() creates it for `vars` (a detached pack) without touching them.
+  bool built() const { return pack_ != nullptr; }
+  void build(const std::vector<std::shared_ptr<Variable>>& vars);
+  // The variables the state belongs to (the bound pack's), and their state of one StateSlot,
+  // read and written by copy; `uses_slot` says whether this configuration keeps that state.
+  const std::vector<std::shared_ptr<Variable>>& variables() const { return vars_; }
+  bool uses_slot(int slot) const { return slot >= 0 && slot < kNumStateSlots && uses_[slot]; }
+  std::vector<float> state(int slot, size_t var_index);
+  void set_state(int slot, size_t var_index, const float* data, int64_t n);
+  // Nadam's running product of momentum schedules (1 before the first step).
+  double u_product() const { return u_product_; }
+  void set_u_product(double u) { u_product_ = u; }
 
   // Dynamic loss scaling (LossScaleOptimizer): gradients are divided by the scale; a step with
   // a non-finite gradient is skipped (scale halves); growth_steps finite steps double it.
@@ -49,6 +71,7 @@ class Optimizer {
   double dynamic_scale() const { return dynamic_scale_; }
   void set_dynamic_scale(double s) { dynamic_scale_ = s; }
   int64_t loss_scale_step_counter() const { return ls_counter_; }
+  void set_loss_scale_step_counter(int64_t c) { ls_counter_ = c; }
   // The factor the caller multiplies the loss by before differentiating (1 when none).
   double loss_scale() const;
 
@@ -67,7 +90,7 @@ class Optimizer {
   // a dynamic loss scale skips the step). Allocates only when it first meets a pack.
   void apply(ParamPack& pack);
 
-  // EMA: the moving average of a variable of the last pack applied (empty when none), and
+  // EMA: the moving average of a variable of the bound pack (empty when none), and
   // Keras's finalize_variable_values (assign each variable its average).
   std::vector<float> moving_average(const Variable& var) const;
   void finalize_variable_values(const std::vector<std::shared_ptr<Variable>>& vars);
@@ -75,6 +98,8 @@ class Optimizer {
  private:
   void configure();
   void bind(ParamPack& pack);
+  void refresh();  // re-binds the bound pack after a configuration change
+  float* state_span(int slot, size_t var_index, int64_t n);
   UpdateScalars step_scalars(double lr, int64_t step);
   int bound_index(const Variable* v) const;
   void bind_constraints();
@@ -92,11 +117,9 @@ class Optimizer {
   double ema_momentum_ = 0.99;
   int64_t ema_overwrite_frequency_ = 0, accumulation_steps_ = 0;
   double loss_scale_factor_ = 0;
-  // rule slots: the pack slot index of each UpdateSpan::slot position (-1: unused), and the
-  // initial value of every pack slot this optimizer uses (accumulator slot last, if any)
-  int rule_slot_[3] = {-1, -1, -1};
-  std::vector<float> slot_init_;
-  int acc_slot_ = -1;
+  // which StateSlots this configuration uses and the value fresh state starts from
+  bool uses_[kNumStateSlots] = {false, false, false, false, false};
+  float slot_init_[kNumStateSlots] = {0.f, 0.f, 0.f, 0.f, 0.f};
   double u_product_ = 1.0;  // Nadam's running product of momentum schedules
 
   double dynamic_scale_ = 1.0;
@@ -105,13 +128,15 @@ class Optimizer {
   std::vector<std::shared_ptr<Variable>> decay_excluded_;
   std::vector<std::regex> decay_patterns_;
 
-  // the pack last applied: identity, variables (kept alive for finalize), per-variable flags
-  const ParamPack* pack_ = nullptr;
+  // the bound pack: identity, ownership (null for a pack not owned by a shared_ptr, e.g. one on
+  // the stack), variables, per-variable flags; layout_dirty_ asks for a re-bind of the same pack
+  ParamPack* pack_ = nullptr;
+  std::shared_ptr<ParamPack> bound_;
+  bool layout_dirty_ = false;
   std::vector<std::shared_ptr<Variable>> vars_;
   std::vector<char> decays_;
   std::vector<int64_t> offsets_;
   std::vector<double> sumsq_;
-  std::vector<float> ema_;
 
   struct ConstraintEntry {
     std::shared_ptr<Variable> var;

@@ -6,6 +6,7 @@ from pykerascore.optimizers.optimizer import Optimizer
 
 class Adadelta(Optimizer):
     _native_name = "adadelta"
+    _state_groups = ((("accumulated_grad", 0), ("accumulated_delta_var", 1)),)  # Keras's build() order
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,

@@ -6,6 +6,7 @@ from pykerascore.optimizers.optimizer import Optimizer
 
 class Adagrad(Optimizer):
     _native_name = "adagrad"
+    _state_groups = ((("accumulator", 0),),)  # Keras's build() order
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,

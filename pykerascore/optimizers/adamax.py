@@ -6,6 +6,7 @@ from pykerascore.optimizers.optimizer import Optimizer
 
 class Adamax(Optimizer):
     _native_name = "adamax"
+    _state_groups = ((("momentum", 0), ("norm", 1)),)  # Keras's build() order
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,

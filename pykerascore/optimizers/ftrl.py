@@ -6,6 +6,7 @@ from pykerascore.optimizers.optimizer import Optimizer
 
 class Ftrl(Optimizer):
     _native_name = "ftrl"
+    _state_groups = ((("accumulator", 0), ("linear", 1)),)  # Keras's build() order
 
     def __init__(self, learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1, l1_regularization_strength=0.0,
                  l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0, beta=0.0,

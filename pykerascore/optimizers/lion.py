@@ -6,6 +6,7 @@ from pykerascore.optimizers.optimizer import Optimizer
 
 class Lion(Optimizer):
     _native_name = "lion"
+    _state_groups = ((("momentum", 0),),)  # Keras's build() order
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.99,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,

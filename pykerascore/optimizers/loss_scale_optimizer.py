@@ -2,8 +2,11 @@
 trainer multiplies the loss by `dynamic_scale` (`loss_scale`, `scale_loss()`); the native
 optimizer divides the gradients by it, skips the step and halves the scale when a gradient is
 not finite, and doubles it after `dynamic_growth_steps` finite steps. It shares the inner
-optimizer's native state; it computes nothing in Python."""
+optimizer's native state; it computes nothing in Python. Its `variables` are Keras's: its own
+(unused) `iteration` and `learning_rate`, `step_counter`, `dynamic_scale`, then the inner
+optimizer's."""
 
+from pykerascore.optimizers import optimizer_variables
 from pykerascore.optimizers.optimizer import _BASE_DEFAULTS, Optimizer
 
 
@@ -48,6 +51,24 @@ class LossScaleOptimizer(Optimizer):
     @property
     def step_counter(self):
         return self._native.loss_scale_step_counter
+
+    def build(self, var_list):
+        self.inner_optimizer.build(var_list)
+
+    @property
+    def variables(self):
+        views = self._state_views
+        if "step_counter" not in views:
+            native, name = self._native, self.name
+            views["own"] = [optimizer_variables.Held("iteration", f"{name}/iteration", "int32", 0),
+                            optimizer_variables.Held("learning_rate", f"{name}/learning_rate", "float32", 0.0)]
+            views["step_counter"] = optimizer_variables.OptimizerVariable(
+                "step_counter", f"{name}/step_counter", (), "int32", lambda: native.loss_scale_step_counter,
+                lambda v: setattr(native, "loss_scale_step_counter", int(v)))
+            views["dynamic_scale"] = optimizer_variables.OptimizerVariable(
+                "dynamic_scale", f"{name}/dynamic_scale", (), "float32", lambda: native.dynamic_scale,
+                lambda v: setattr(native, "dynamic_scale", float(v)))
+        return views["own"] + [views["step_counter"], views["dynamic_scale"]] + self.inner_optimizer.variables
 
     def scale_loss(self, loss):
         return loss * self.dynamic_scale

@@ -1,11 +1,13 @@
 """Nadam: Adam with Nesterov momentum and Keras 3's momentum schedule (u_t, running u_product).
 Update rule: csrc/ops/optimizers.cpp; this file holds only arguments and validation."""
 
+from pykerascore.optimizers import optimizer_variables
 from pykerascore.optimizers.optimizer import Optimizer
 
 
 class Nadam(Optimizer):
     _native_name = "nadam"
+    _state_groups = ((("momentum", 0), ("velocity", 1)),)  # Keras's build() order
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,
@@ -16,3 +18,12 @@ class Nadam(Optimizer):
                          ema_overwrite_frequency=ema_overwrite_frequency, loss_scale_factor=loss_scale_factor,
                          gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
         self._build_native(beta_1=beta_1, beta_2=beta_2, epsilon=epsilon)
+
+    def _extra_variables(self):
+        # Keras creates its running momentum product as a bare `Variable(1.0)` after the rest.
+        if "u_product" not in self._state_views:
+            native = self._native
+            self._state_views["u_product"] = optimizer_variables.OptimizerVariable(
+                "variable", "variable", (), "float32", lambda: native.u_product,
+                lambda v: setattr(native, "u_product", float(v)))
+        return [self._state_views["u_product"]]

@@ -1,15 +1,19 @@
 """Optimizer base: Keras 3's constructor arguments, validation and config in Python; the state
 and the update (rule, clipping, weight decay, accumulation, EMA, schedules) in the native
-engine, which applies it in one fused pass over the model's flat parameter buffer.
+engine, which applies it in one fused pass over the model's flat parameter buffer. The state
+is shown as Keras's `variables` (optimizer_variables.py), views of the native state.
 
-It must not compute updates in Python: subclasses only name their native rule and pass their
-hyperparameters to `_build_native`.
+It must not compute updates in Python: subclasses only name their native rule, pass their
+hyperparameters to `_build_native` and list their state in Keras's order (`_state_groups`).
 """
 
 import re
 import warnings
 
+import numpy as np
+
 from pykerascore.backend import core
+from pykerascore.optimizers import optimizer_variables
 from pykerascore.optimizers.schedules import learning_rate_schedule
 
 # Keras's base-optimizer arguments, in get_config order, with their defaults.
@@ -26,6 +30,12 @@ _BASE_DEFAULTS = {
 }
 
 
+# The native optimizer's kinds of per-variable state (csrc/engine/optimizer.h StateSlot).
+RULE_SLOT_0, RULE_SLOT_1, RULE_SLOT_2, ACCUMULATOR_SLOT, AVERAGE_SLOT = range(5)
+# What Keras's base build() adds before the rule's state: EMA averages, then accumulators.
+_BASE_GROUPS = ((("average", AVERAGE_SLOT),), (("gradient_accumulator", ACCUMULATOR_SLOT),))
+
+
 def _snake_case(name):
     name = re.sub(r"\W+", "", name)
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -38,6 +48,10 @@ def _native_value(value):
 
 class Optimizer:
     _native_name = None  # the native update rule
+    # The rule's state in the order Keras's build() adds it: groups added together are
+    # interleaved variable by variable; each entry is (name suffix, native slot). Entries the
+    # configuration does not use (e.g. SGD momentum at momentum=0) are left out natively.
+    _state_groups = ()
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
                  use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None,
@@ -66,6 +80,8 @@ class Optimizer:
             )
         object.__setattr__(self, "_native", None)
         object.__setattr__(self, "_hyper", {})
+        object.__setattr__(self, "_model_variables", {})  # native variable -> Keras-facing variable
+        object.__setattr__(self, "_state_views", {})
         self.name = name if name is not None else _snake_case(type(self).__name__)
         self._initial_learning_rate = learning_rate
         self._base = {
@@ -135,11 +151,16 @@ class Optimizer:
     # ------------------------------------------------------------------ learning rate
     @property
     def learning_rate(self):
-        """The learning rate of the next step (a schedule evaluated at the current step)."""
-        return self._native.learning_rate
+        """As Keras: the `learning_rate` variable (a float32 view of the native value), or for a
+        schedule, its value at the current step."""
+        if self._schedule is not None:
+            return self._native.learning_rate
+        return self._view("learning_rate")
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if isinstance(value, optimizer_variables.OptimizerVariable):
+            value = float(value)
         if isinstance(value, learning_rate_schedule.LearningRateSchedule):
             self._native.schedule = value._native_spec()
             self._schedule = value
@@ -155,10 +176,83 @@ class Optimizer:
 
     @property
     def iterations(self):
-        """Update steps taken (Keras: micro-steps // gradient_accumulation_steps)."""
+        """Update steps taken: the `iteration` variable, or with gradient accumulation (as Keras)
+        the micro-steps // gradient_accumulation_steps."""
         steps = self._base["gradient_accumulation_steps"]
-        it = self._native.iterations
-        return it // steps if steps else it
+        if steps:
+            return self._native.iterations // steps
+        return self._view("iteration")
+
+    # ------------------------------------------------------------------ state (Keras variables)
+    @property
+    def built(self):
+        """True once the state exists: after `build()`, which fit() and train_on_batch() call."""
+        return self._native.built
+
+    def build(self, var_list):
+        """Creates the state for `var_list` (a model's trainable variables), as Keras's build;
+        nothing happens if it already exists."""
+        self._model_variables.update({v._native: v for v in var_list})
+        if not self.built:
+            self._native.build([v._native for v in var_list])
+
+    @property
+    def variables(self):
+        """Keras's list: `iteration`, `learning_rate` (unless a schedule), then once built the
+        state of every variable in Keras's build() order."""
+        out = [self._view("iteration")]
+        if self._schedule is None:
+            out.append(self._view("learning_rate"))
+        if self.built:
+            model_vars = list(self._native.variables)
+            for group in _BASE_GROUPS + tuple(self._state_groups):
+                used = [(suffix, slot) for suffix, slot in group if self._native.uses_slot(slot)]
+                for native_var in model_vars:
+                    out.extend(self._state_view(native_var, suffix, slot) for suffix, slot in used)
+            out.extend(self._extra_variables())
+        return out
+
+    def _extra_variables(self):
+        """State a rule adds after the per-variable state (Nadam's `u_product`)."""
+        return []
+
+    def _view(self, key):
+        views = self._state_views
+        if key not in views:
+            native = self._native
+            if key == "iteration":
+                views[key] = optimizer_variables.OptimizerVariable(
+                    "iteration", f"{self.name}/iteration", (), "int32", lambda: native.iterations,
+                    lambda v: setattr(native, "iterations", int(v)))
+            elif key == "learning_rate":
+                def set_lr(value):
+                    # The variable is float32 (as Keras's): a value equal to the current rate in
+                    # float32 keeps the exact native rate, so a restored run continues bit for bit.
+                    if np.float32(value) != np.float32(native.learning_rate):
+                        self.learning_rate = float(value)
+                views[key] = optimizer_variables.OptimizerVariable(
+                    "learning_rate", f"{self.name}/learning_rate", (), "float32", lambda: native.learning_rate, set_lr)
+        return views[key]
+
+    def _state_view(self, native_var, suffix, slot):
+        key = (native_var, slot)
+        view = self._state_views.get(key)
+        if view is None:
+            native = self._native
+            name = optimizer_variables.state_name(self._model_variables.get(native_var, native_var), suffix)
+
+            def index():
+                for i, v in enumerate(native.variables):
+                    if v is native_var:
+                        return i
+                raise RuntimeError(f"Optimizer variable '{name}' no longer belongs to optimizer '{self.name}': its "
+                                   "model variable left the optimizer's variables.")
+
+            view = optimizer_variables.OptimizerVariable(
+                name, f"{self.name}/{name}", tuple(native_var.shape), "float32",
+                lambda: native.state(slot, index()), lambda a: native.set_state(slot, index(), a))
+            self._state_views[key] = view
+        return view
 
     # ------------------------------------------------------------------ loss scaling
     @property
@@ -197,4 +291,4 @@ class Optimizer:
         return cls(**config)
 
     def __repr__(self):
-        return f"<{type(self).__name__} name={self.name!r} learning_rate={self.learning_rate:g}>"
+        return f"<{type(self).__name__} name={self.name!r} learning_rate={float(self.learning_rate):g}>"

@@ -6,6 +6,7 @@ from pykerascore.optimizers.optimizer import Optimizer
 
 class RMSprop(Optimizer):
     _native_name = "rmsprop"
+    _state_groups = ((("velocity", 0),), (("momentum", 1),), (("average_gradient", 2),))  # Keras's build() order
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,

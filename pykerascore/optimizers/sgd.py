@@ -6,6 +6,7 @@ from pykerascore.optimizers.optimizer import Optimizer
 
 class SGD(Optimizer):
     _native_name = "sgd"
+    _state_groups = ((("momentum", 0),),)  # Keras's build() order
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False,
                  weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False,

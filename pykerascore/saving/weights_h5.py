@@ -1,7 +1,9 @@
 """`.weights.h5` files laid out exactly as Keras 3 (saving_lib.save_weights_only) writes them, so
-files interchange with real Keras both ways. Holds the object walk that names HDF5 groups and
-the atomic write / all-or-nothing read; it must not hold layer logic (it only reads each
-layer's own variable lists and assigns through Variable.assign)."""
+files interchange with real Keras both ways: every layer's variables and, for a compiled
+model, the optimizer's (`optimizer/vars`, plus `optimizer/inner_optimizer/vars` for a
+LossScaleOptimizer). Holds the object walk that names HDF5 groups and the atomic write /
+all-or-nothing read; it must not hold layer or optimizer logic (it reads their variable lists
+and assigns through `assign`)."""
 
 import os
 import re
@@ -14,7 +16,8 @@ _SUFFIX = ".weights.h5"
 
 
 # --------------------------------------------------------------------------- public API
-def save_weights(model, filepath, overwrite=True):
+def save_weights(model, filepath, overwrite=True, include_optimizer=True):
+    """Writes `model`'s variables (and, unless `include_optimizer=False`, its optimizer's)."""
     path = _check_path(filepath)
     if not model.built:
         raise ValueError(
@@ -26,6 +29,9 @@ def save_weights(model, filepath, overwrite=True):
     h5py = _h5py()
     entries = [(group, name, [np.asarray(v.numpy()) for v in vars_])
                for group, name, _, vars_ in _walk(model)]
+    if include_optimizer:
+        entries += [(group, opt.name, [np.asarray(v.numpy()) for v in opt.variables])
+                    for group, opt in _optimizers(model)]
     # Crash safety: the old file stays intact until the new one is complete, because the
     # rename within one folder is atomic.
     folder = os.path.dirname(os.path.abspath(path))
@@ -50,6 +56,8 @@ def save_weights(model, filepath, overwrite=True):
 
 
 def load_weights(model, filepath, skip_mismatch=False):
+    """Reads a `.weights.h5` file into the model's variables and, when the model is compiled,
+    into its optimizer's (building the optimizer's state first if the file has it)."""
     path = _check_path(filepath)
     if not model.built:
         raise ValueError(
@@ -74,6 +82,13 @@ def load_weights(model, filepath, skip_mismatch=False):
                     errors.append((layer.name, error))
                 else:
                     plan.extend(zip(vars_, values))
+            skipped = []
+            for group, opt in _optimizers(model):
+                error, entries = _read_optimizer(f, h5py, group, opt, model, skipped)
+                if error is not None:
+                    errors.append((opt.name, error))
+                else:
+                    plan.extend(entries)
     except (OSError, KeyError, RuntimeError) as e:
         raise ValueError(
             f"Could not read the weights file {path}: it is not a readable HDF5 `.weights.h5` file "
@@ -83,8 +98,46 @@ def load_weights(model, filepath, skip_mismatch=False):
         raise ValueError(_failure_message(errors))
     for var, value in plan:
         var.assign(value.astype(var.dtype, copy=False))
+    for message in skipped:
+        warnings.warn(message, stacklevel=3)
     if errors:
         warnings.warn(_failure_message(errors), stacklevel=3)
+
+
+# --------------------------------------------------------------------------- the optimizer
+def _optimizers(model):
+    """(group path, optimizer) for a compiled model's optimizer and, as Keras's walk reaches
+    it, a LossScaleOptimizer's `inner_optimizer`."""
+    opt = getattr(model, "optimizer", None) if getattr(model, "compiled", False) else None
+    out, path = [], "optimizer"
+    while opt is not None:
+        out.append((f"{path}/vars", opt))
+        opt, path = getattr(opt, "inner_optimizer", None), f"{path}/inner_optimizer"
+    return out
+
+
+def _read_optimizer(f, h5py, group, optimizer, model, skipped):
+    """(error, [(variable, value)]) for one optimizer group. A count that differs from the
+    optimizer's is skipped with Keras's warning (appended to `skipped`); an optimizer whose
+    state is not built yet is built first when that makes the counts agree (Keras would skip)."""
+    stored = f[group] if group in f and isinstance(f[group], h5py.Group) else None
+    count = len(stored.keys()) if stored is not None else 0
+    variables = optimizer.variables
+    if count > len(variables) and not optimizer.built and model.built:
+        optimizer.build(model.trainable_weights)
+        variables = optimizer.variables
+    if count != len(variables):
+        skipped.append(f"Skipping variable loading for optimizer '{optimizer.name}', because it has "
+                       f"{len(variables)} variables whereas the saved optimizer has {count} variables. ")
+        return None, []
+    if any(str(i) not in stored for i in range(count)):
+        return f"Optimizer '{optimizer.name}': the saved variables are not numbered 0..{count - 1}.", []
+    values = [np.asarray(stored[str(i)][()]) for i in range(count)]
+    for var, value in zip(variables, values):
+        if tuple(value.shape) != tuple(var.shape):
+            return (f"Optimizer '{optimizer.name}': variable '{var.path}' has shape {tuple(var.shape)} but shape "
+                    f"{tuple(value.shape)} in the weights file."), []
+    return None, list(zip(variables, values))
 
 
 # --------------------------------------------------------------------------- checks

@@ -52,6 +52,7 @@ class Trainer:
         self.stop_evaluating = False
         self.stop_predicting = False
         self._batch_programs = {}  # *_on_batch and the batch path: batch signature -> (program, order)
+        self._initial_epoch = None  # set by BackupAndRestore.on_train_begin to resume fit() (Keras)
 
     # ------------------------------------------------------------------ compile
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
@@ -210,6 +211,12 @@ class Trainer:
         prog._programs_ref = self._programs  # stale once compile() starts a new program cache
         return prog, order
 
+    def _build_optimizer(self):
+        """As Keras, the optimizer's state exists from the start of training, so callbacks
+        (BackupAndRestore) and load_weights can restore it before the first step."""
+        if self.built and not self.optimizer.built:
+            self.optimizer.build(self.trainable_weights)
+
     def _logs(self):
         """{label: value} in metrics_names order (D13)."""
         return {m.name: m.result() for m in self.metrics}
@@ -312,7 +319,13 @@ class Trainer:
             _whole_epoch_calls(val_it, val_feed, cbs, "test")
         self.stop_training = False
         training_logs = {}
+        self._build_optimizer()
         cbs.on_train_begin()
+        # A resumed run (BackupAndRestore, or initial_epoch after load_weights) starts at the saved
+        # epoch and shuffles as the uninterrupted run did: pass k of this call is pass
+        # initial_epoch + k (epoch e's pass when each epoch is one pass, steps_per_epoch=None).
+        initial_epoch, self._initial_epoch = self._initial_epoch or initial_epoch, None
+        feed.pass_offset = initial_epoch
         try:
             feed.begin()
             for epoch in range(initial_epoch, epochs):
@@ -431,6 +444,7 @@ class Trainer:
         else:
             if reset_metrics:
                 self.reset_metrics()
+            self._build_optimizer()
             prog.run(0, 1)
         return self._results(self._logs(), return_dict)
 
@@ -489,6 +503,8 @@ class _ArrayFeed:
     """Array path: whole arrays bound to the program; the engine gathers each step's rows in
     the pass's (shuffled) order, `steps_per_execution` steps per native call."""
 
+    pass_offset = 0  # added to the pass index the shuffled order keys on (fit's initial_epoch)
+
     def __init__(self, model, prog, x, y, sw, shuffle, seed, num_samples):
         self.model, self.prog, self.x, self.y, self.sw = model, prog, x, y, sw
         self.shuffle, self.seed, self.num_samples = shuffle, seed, num_samples
@@ -509,7 +525,7 @@ class _ArrayFeed:
         if self.prog._pkc_owner is not self:  # someone (e.g. a callback's *_on_batch) re-bound it
             self.begin()
         if span.pass_index != self._pass:
-            self.prog.begin_epoch(self.shuffle, self.seed, span.pass_index)
+            self.prog.begin_epoch(self.shuffle, self.seed, span.pass_index + self.pass_offset)
             self._pass = span.pass_index
         done = self.prog.run(span.first, span.count)
         self._steps = max(self._steps, span.first + done)
@@ -534,6 +550,8 @@ class _ArrayFeed:
 
 class _StepFeed:
     """What the batch and eager feeds share: logs after an execution, collected predictions."""
+
+    pass_offset = 0  # as _ArrayFeed's (the batch path's order belongs to its input)
 
     def begin(self):
         pass
@@ -596,7 +614,7 @@ class _EagerFeed(_StepFeed):
         a, bs = self.adapter, self.batch_size
         if self._order[0] != span.pass_index:
             self._order = (span.pass_index, np.asarray(core.epoch_order(a.num_samples, bs, self.shuffle, self.seed,
-                                                                         span.pass_index)))
+                                                                         span.pass_index + self.pass_offset)))
         order = self._order[1]
         for s in range(span.first, span.first + span.count):
             rows = order[s * bs:(s + 1) * bs]

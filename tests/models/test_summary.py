@@ -153,3 +153,34 @@ def test_get_layer_by_name_and_index():
     m = func_model()
     assert m.get_layer("add").name == "add"
     assert m.get_layer(index=2).name == "da"
+
+
+SEQ_OPTIMIZER_TOTALS = """ Total params: 71 (284.00 B)
+ Trainable params: 23 (92.00 B)
+ Non-trainable params: 0 (0.00 B)
+ Optimizer params: 48 (192.00 B)
+"""
+
+
+def _trained_seq(fit):
+    import numpy as np
+
+    m = keras.Sequential([keras.Input((4,)), layers.Dense(3, name="d1"), layers.Dense(2, name="d2")], name="seq")
+    m.compile("adam", "mse")
+    if fit:
+        m.fit(np.ones((4, 4), "float32"), np.ones((4, 2), "float32"), verbose=0)
+    out = []
+    m.summary(print_fn=out.append)
+    return "\n".join(out)
+
+
+def test_optimizer_params_line_once_the_optimizer_is_built(monkeypatch):
+    # Keras 3.15's totals for this model after one fit() step with Adam: 2 scalars + 2 x 23 slots.
+    monkeypatch.setenv("COLUMNS", "80")
+    assert _trained_seq(fit=True).endswith(SEQ_OPTIMIZER_TOTALS)
+
+
+def test_no_optimizer_params_line_before_the_first_step(monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    text = _trained_seq(fit=False)
+    assert "Optimizer params" not in text and " Total params: 23 (92.00 B)" in text
