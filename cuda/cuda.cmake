@@ -2,7 +2,9 @@
 # after the targets `pykerascore` (shared core) and `_core` exist and Python + pybind11 are found.
 # Rules of cuda/ (also in cuda/README.md):
 #   * device code only in .cu files; .cuh headers must also compile as plain C++ (no __global__);
-#   * files in cuda/ops include only cuda/common (and CUDA/cuBLAS headers), never each other;
+#   * files in cuda/ops include only cuda/common (and CUDA/cuBLAS/CUB headers), never each other,
+#     except the shared formula headers named in cuda/README.md (philox.h, optimizer_rules.h,
+#     act_math.cuh);
 #   * cuda/ops basenames mirror csrc/ops (cuda/ops/dense.cu <-> csrc/ops/dense.cpp);
 #   * cuda/bindings only converts arguments and calls .def — logic lives in cuda/common, cuda/ops.
 # Must not: touch other targets, or give _cuda an rpath to the cuBLAS wheel (Python preloads

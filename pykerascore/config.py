@@ -1,7 +1,10 @@
 """Global configuration: CPU thread count, device placement, float type and epsilon.
 
-Device placement is decided here once (`set_device` / `get_device`); the CUDA extension is only
-loaded when a device is asked for, so `import pykerascore` never needs a GPU or libcudart.
+Device placement is decided here (`set_device` / `get_device`); the CUDA extension is only
+loaded when a device is asked for, so `import pykerascore` never needs a GPU or libcudart. The
+default is "cpu" and CUDA cannot be chosen yet: the training engine (Program) has no device path,
+so claiming "cuda" would be a lie. The CUDA op kernels are reachable for testing through
+`pykerascore.backend.cuda.load().run_op`. Must not import trainers or models.
 """
 
 import re
@@ -12,8 +15,15 @@ from pykerascore.backend import cuda as _cuda_loader
 
 _DEVICE_RE = re.compile(r"^(cpu|cuda)(?::(\d+))?$")
 _lock = threading.Lock()
-_device = None  # None until chosen: get_device() then picks the default once
+_device = "cpu"
 _tf32 = False
+# False until the Program can place a model's buffers and kernels on a GPU. While False,
+# set_device("cuda...") refuses (after the usual checks) instead of silently training on the CPU.
+_ENGINE_HAS_CUDA_PATH = False
+_NO_ENGINE_PATH = (
+    "the training engine has no CUDA device path yet (fit/evaluate/predict run on the CPU); the CUDA op "
+    "kernels exist for testing through pykerascore.backend.cuda.load().run_op"
+)
 
 
 def set_num_threads(n):
@@ -67,8 +77,9 @@ def _parse(device):
 def set_device(device):
     """Place models on `device`: "cpu", "cuda" (= "cuda:0") or "cuda:N".
 
-    Raises RuntimeError saying why when CUDA is asked for but cannot be used, ValueError for an
-    unknown name or a device index that is not visible.
+    Raises RuntimeError saying why when CUDA is asked for but cannot be used (today always: the
+    engine has no CUDA path yet), ValueError for an unknown name or a device index that is not
+    visible.
     """
     global _device
     kind, index = _parse(device)
@@ -83,17 +94,16 @@ def set_device(device):
         count = module.device_count()
         if index >= count:
             raise ValueError(f"set_device({device!r}): device index {index} is out of range; {count} CUDA device(s) visible")
+        if not _ENGINE_HAS_CUDA_PATH:
+            raise RuntimeError(f"set_device({device!r}): CUDA cannot be used: {_NO_ENGINE_PATH}")
         module.set_device(index)
         module.set_tf32(_tf32)
         _device = f"cuda:{index}"
 
 
 def get_device():
-    """The device models run on: "cuda:0" by default when a GPU is usable, else "cpu"."""
-    global _device
+    """The device models run on: "cpu" unless set_device chose a CUDA device."""
     with _lock:
-        if _device is None:
-            _device = "cuda:0" if _cuda_unavailable_reason() is None else "cpu"
         return _device
 
 

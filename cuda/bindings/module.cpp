@@ -19,6 +19,7 @@
 #include "cuda/common/stream.cuh"
 #include "cuda/ops/dense.cuh"
 #include "cuda/registry/device_tensor.h"
+#include "cuda/registry/fused_update.h"
 #include "cuda/registry/register.h"
 
 namespace py = pybind11;
@@ -52,12 +53,15 @@ FloatArray bias_relu(const FloatArray& x, const FloatArray& b) {
 
 // run_op(name, arrays, attrs, device, iteration): device -1 runs the CPU kernel on host copies,
 // device >= 0 uploads the inputs to cuda:device, runs the CUDA kernel and downloads the outputs.
+// In-place ops also return the input they update, after their outputs.
 std::vector<py::array> run_op(const std::string& name, const std::vector<py::array>& arrays, const py::dict& attrs,
                               int device, int64_t iteration) {
   std::vector<pkc::Tensor> inputs;
   std::vector<py::array> keep;
   for (size_t i = 0; i < arrays.size(); ++i) {
+    // A private copy: in-place ops (metric accumulators) must not write into the caller's array.
     py::array c = py::array::ensure(arrays[i], py::array::c_style);
+    if (c) c = py::array(c.attr("copy")());
     keep.push_back(c);
     pkc::Tensor h = pkc::bind::tensor_view(c, "run_op input " + std::to_string(i));
     inputs.push_back(device < 0 ? h : pkc::gpu::to_device(h, device));
@@ -71,6 +75,98 @@ std::vector<py::array> run_op(const std::string& name, const std::vector<py::arr
   std::vector<py::array> result;
   for (const pkc::Tensor& t : outs) result.push_back(pkc::bind::to_numpy(device < 0 ? t : pkc::gpu::to_host(t)));
   return result;
+}
+
+// A float32 C-order copy of `a` (the harness never writes into the caller's arrays).
+py::array owned_float32(const py::object& a) {
+  return FloatArray(py::module_::import("numpy").attr("array")(a, py::arg("dtype") = "float32", py::arg("copy") = true));
+}
+
+pkc::UpdateScalars scalars_from_py(const py::dict& d) {
+  pkc::UpdateScalars s;
+  for (const auto& kv : d) {
+    const std::string k = py::cast<std::string>(kv.first);
+    const py::handle v = kv.second;
+    if (k == "nesterov") s.nesterov = py::cast<bool>(v);
+    else if (k == "centered") s.centered = py::cast<bool>(v);
+    else if (k == "amsgrad") s.amsgrad = py::cast<bool>(v);
+    else {
+      double* field = k == "lr" ? &s.lr : k == "momentum" ? &s.momentum : k == "rho" ? &s.rho
+                    : k == "epsilon" ? &s.epsilon : k == "beta_1" ? &s.beta_1 : k == "beta_2" ? &s.beta_2
+                    : k == "alpha" ? &s.alpha : k == "beta_1_power" ? &s.beta_1_power : k == "u_t" ? &s.u_t
+                    : k == "u_t_1" ? &s.u_t_1 : k == "u_product_t" ? &s.u_product_t
+                    : k == "u_product_t_1" ? &s.u_product_t_1 : k == "beta_2_power" ? &s.beta_2_power
+                    : k == "lr_power" ? &s.lr_power : k == "l1" ? &s.l1 : k == "l2" ? &s.l2
+                    : k == "l2_shrinkage" ? &s.l2_shrinkage : nullptr;
+      if (field == nullptr) throw py::value_error("fused_update: unknown scalar '" + k + "'");
+      *field = py::cast<double>(v);
+    }
+  }
+  return s;
+}
+
+pkc::gpu::GpuUpdateSpan span_from_py(const py::dict& d) {
+  pkc::gpu::GpuUpdateSpan s;
+  for (const auto& kv : d) {
+    const std::string k = py::cast<std::string>(kv.first);
+    const py::handle v = kv.second;
+    if (k == "offset") s.offset = py::cast<int64_t>(v);
+    else if (k == "n") s.n = py::cast<int64_t>(v);
+    else if (k == "grad_scale") s.grad_scale = py::cast<float>(v);
+    else if (k == "acc_scale") s.acc_scale = py::cast<float>(v);
+    else if (k == "clip_scale") s.clip_scale = py::cast<float>(v);
+    else if (k == "clip_value") s.clip_value = py::cast<float>(v);
+    else if (k == "decay") s.decay = py::cast<float>(v);
+    else if (k == "ema_momentum") s.ema_momentum = py::cast<float>(v);
+    else if (k == "use_acc") s.use_acc = py::cast<bool>(v);
+    else if (k == "use_ema") s.use_ema = py::cast<bool>(v);
+    else if (k == "ema_overwrite") s.ema_overwrite = py::cast<bool>(v);
+    else throw py::value_error("fused_update: unknown span key '" + k + "'");
+  }
+  return s;
+}
+
+// fused_update(rule, scalars, params, grads, slots, spans, accumulators, ema, device): copies of
+// the buffers after one update on the CPU (device=-1, the engine's kernel) or on cuda:device.
+py::dict fused_update(const std::string& rule, const py::dict& scalars, const py::object& params,
+                      const py::object& grads, const py::list& slots, const py::list& spans,
+                      const py::object& accumulators, const py::object& ema, int device) {
+  if (slots.size() > 3) throw py::value_error("fused_update: at most 3 slots, got " + std::to_string(slots.size()));
+  const pkc::UpdateRule r = pkc::gpu::update_rule_from_name(rule);
+  const pkc::UpdateScalars s = scalars_from_py(scalars);
+  std::vector<pkc::gpu::GpuUpdateSpan> table;
+  for (const py::handle sp : spans) table.push_back(span_from_py(py::cast<py::dict>(sp)));
+  std::vector<py::array> keep;
+  auto view = [&keep](const py::object& a, const std::string& what) {
+    keep.push_back(owned_float32(a));
+    return pkc::bind::tensor_view(keep.back(), what);
+  };
+  pkc::gpu::FlatUpdateState st;
+  st.p = view(params, "params");
+  const py::array out_p = keep.back();
+  st.g = view(grads, "grads");
+  py::list out_slots;
+  for (size_t k = 0; k < 3; ++k) {
+    if (k < slots.size() && !slots[k].is_none()) {
+      st.slot[k] = view(slots[k], "slot " + std::to_string(k));
+      out_slots.append(keep.back());
+    } else {
+      out_slots.append(py::none());
+    }
+  }
+  py::object out_acc = py::none(), out_ema = py::none();
+  if (!accumulators.is_none()) st.acc = view(accumulators, "accumulators"), out_acc = keep.back();
+  if (!ema.is_none()) st.ema = view(ema, "ema"), out_ema = keep.back();
+  {
+    py::gil_scoped_release release;
+    pkc::gpu::run_fused_update(r, s, st, table, device);
+  }
+  py::dict out;
+  out["params"] = out_p;
+  out["slots"] = out_slots;
+  out["accumulators"] = out_acc;
+  out["ema"] = out_ema;
+  return out;
 }
 
 py::dict allocator_stats(int device) {
@@ -116,6 +212,11 @@ PYBIND11_MODULE(_cuda, m) {
   m.def("run_op", &run_op, py::arg("name"), py::arg("inputs"), py::arg("attrs") = py::dict(),
         py::arg("device") = 0, py::arg("iteration") = 0,
         "Run one registered op on host copies (device=-1, CPU kernel) or on cuda:device; returns NumPy outputs.");
+  m.def("fused_update", &fused_update, py::arg("rule"), py::arg("scalars"), py::arg("params"), py::arg("grads"),
+        py::arg("slots"), py::arg("spans"), py::arg("accumulators") = py::none(), py::arg("ema") = py::none(),
+        py::arg("device") = 0,
+        "One fused optimizer update over flat float32 buffers on the CPU (device=-1) or cuda:device; "
+        "returns {'params', 'slots', 'accumulators', 'ema'} (copies; the inputs are not modified).");
   m.def("set_device", &pkc::gpu::set_current_device, py::arg("index"),
         "Make cuda:index the device this thread's kernels run on (ValueError if out of range).");
   m.def("current_device", &pkc::gpu::current_device);

@@ -1,5 +1,5 @@
 // cuda/common/kernel.cuh — device-side helpers shared by cuda/ops kernels: the grid-stride loop
-// and a fixed-order block sum. Everything is inside `#if defined(__CUDACC__)`, so the header is
+// and fixed-order block sum / max / min. Everything is inside `#if defined(__CUDACC__)`, so the header is
 // empty (and still valid) for plain C++. Reductions here are deterministic: a fixed tree per
 // block, no atomics, so the same inputs give bit-identical sums run to run.
 #pragma once
@@ -40,6 +40,23 @@ __device__ __forceinline__ T block_max(T v, T* scratch) {
       T o = scratch[tid + s];
       // NaN-propagating max, like np.max
       scratch[tid] = (o != o || o > scratch[tid]) ? o : scratch[tid];
+    }
+    __syncthreads();
+  }
+  T r = scratch[0];
+  __syncthreads();
+  return r;
+}
+
+template <typename T>
+__device__ __forceinline__ T block_min(T v, T* scratch) {
+  const unsigned tid = threadIdx.x;
+  scratch[tid] = v;
+  __syncthreads();
+  for (unsigned s = blockDim.x / 2; s > 0; s >>= 1) {
+    if (tid < s) {
+      T o = scratch[tid + s];
+      scratch[tid] = (o != o || o < scratch[tid]) ? o : scratch[tid];  // NaN-propagating, like np.min
     }
     __syncthreads();
   }

@@ -21,6 +21,15 @@ std::shared_ptr<Storage> allocate_device_storage(size_t bytes, int device) {
   });
 }
 
+std::shared_ptr<Storage> upload_bytes(const void* host, size_t bytes, int device) {
+  if (bytes == 0) return nullptr;
+  std::shared_ptr<Storage> st = allocate_device_storage(bytes, device);
+  cudaStream_t s = compute_stream(device);
+  PKC_CUDA_CHECK(cudaMemcpyAsync(st->data(), host, bytes, cudaMemcpyHostToDevice, s));
+  PKC_CUDA_CHECK(cudaStreamSynchronize(s));  // `host` may be freed as soon as this returns
+  return st;
+}
+
 Tensor empty_device(const Shape& shape, DType dtype, int device) {
   PKC_CHECK(is_concrete(shape), Value, "cannot allocate a device tensor of unknown shape ", shape_str(shape));
   Tensor t;

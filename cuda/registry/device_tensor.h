@@ -11,6 +11,10 @@ namespace pkc::gpu {
 std::shared_ptr<Storage> allocate_device_storage(size_t bytes, int device);
 Tensor empty_device(const Shape& shape, DType dtype, int device);
 
+// A device copy of `bytes` host bytes (e.g. an offset table a kernel factory builds once),
+// uploaded synchronously on the device's compute stream; null storage for 0 bytes.
+std::shared_ptr<Storage> upload_bytes(const void* host, size_t bytes, int device);
+
 // Host tensor -> new device tensor, and back (synchronous: they wait for the compute stream).
 Tensor to_device(const Tensor& host, int device);
 Tensor to_host(const Tensor& dev);

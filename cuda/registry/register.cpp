@@ -11,7 +11,7 @@
 
 namespace pkc::gpu {
 
-cudaStream_t kernel_stream(const KernelArgs& a) {
+int kernel_device(const KernelArgs& a) {
   int device = -1;
   for (const auto* list : {&a.in, &a.out})
     for (const Tensor& t : *list) {
@@ -22,8 +22,10 @@ cudaStream_t kernel_stream(const KernelArgs& a) {
                 t.device.index);
       device = t.device.index;
     }
-  return compute_stream(device < 0 ? current_device() : device);
+  return device < 0 ? current_device() : device;
 }
+
+cudaStream_t kernel_stream(const KernelArgs& a) { return compute_stream(kernel_device(a)); }
 
 void set_cuda_kernel(const std::string& op, KernelFactory f, std::vector<std::string>& done) {
   OpRegistry::instance().set_kernel(op, DeviceType::cuda, f);
@@ -36,6 +38,12 @@ std::vector<std::string> register_cuda_kernels() {
   std::call_once(once, [] {
     register_dense_kernels(done);
     register_dropout_kernels(done);
+    register_activation_kernels(done);
+    register_elementwise_kernels(done);
+    register_embedding_kernels(done);
+    register_loss_kernels(done);
+    register_metric_kernels(done);
+    register_normalization_kernels(done);
   });
   return done;
 }
@@ -72,6 +80,8 @@ std::vector<Tensor> run_op(const std::string& name, const std::vector<Tensor>& i
   }
   make(args)();
   if (dev.type == DeviceType::cuda) synchronize(dev.index);
+  // In-place ops (metric accumulators) report the updated input after their outputs.
+  if (op.mutates_input >= 0) args.out.push_back(inputs.at(op.mutates_input));
   return args.out;
 }
 

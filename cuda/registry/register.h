@@ -16,6 +16,8 @@ std::vector<std::string> register_cuda_kernels();
 // Runs op `name` on `inputs` (all on the same device: CPU tensors run the CPU kernel, CUDA
 // tensors the CUDA kernel), outputs allocated on that device from the op's shape rule.
 // StepState{iteration, seed} is passed to the kernel (dropout). Synchronises before returning.
+// For an op that updates an input in place (OpDef::mutates_input), that input is returned
+// after the outputs.
 std::vector<Tensor> run_op(const std::string& name, const std::vector<Tensor>& inputs, const Attrs& attrs,
                            int64_t iteration);
 

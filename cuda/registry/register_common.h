@@ -11,6 +11,9 @@
 
 namespace pkc::gpu {
 
+// The device the kernel's tensors live on (checked to be one device; the current device when
+// every tensor is empty).
+int kernel_device(const KernelArgs& a);
 // The compute stream of the device the kernel's tensors live on (checked to be one device).
 cudaStream_t kernel_stream(const KernelArgs& a);
 
@@ -18,6 +21,12 @@ void set_cuda_kernel(const std::string& op, KernelFactory f, std::vector<std::st
 
 void register_dense_kernels(std::vector<std::string>& done);
 void register_dropout_kernels(std::vector<std::string>& done);
+void register_activation_kernels(std::vector<std::string>& done);
+void register_elementwise_kernels(std::vector<std::string>& done);
+void register_embedding_kernels(std::vector<std::string>& done);
+void register_loss_kernels(std::vector<std::string>& done);
+void register_metric_kernels(std::vector<std::string>& done);
+void register_normalization_kernels(std::vector<std::string>& done);
 
 }  // namespace pkc::gpu
 

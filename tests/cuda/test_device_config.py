@@ -19,9 +19,51 @@ def _restore_device():
     config._device, config._tf32 = saved_device, saved_tf32
 
 
-def test_default_device_matches_cuda_availability():
-    config._device = None
-    assert config.get_device() == ("cuda:0" if cuda_backend.is_available() else "cpu")
+def test_default_device_is_cpu_even_with_a_gpu():
+    # The training engine has no CUDA path yet, so the default must not claim one.
+    import subprocess
+    import sys
+
+    code = "import pykerascore.config as c; print(c.get_device())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "cpu"
+
+
+class _FakeCuda:
+    """Stands in for a loadable _cuda that sees one GPU (so the engine check is reached)."""
+
+    def __init__(self):
+        self.selected = None
+
+    def device_count(self):
+        return 1
+
+    def set_device(self, index):
+        self.selected = index
+
+    def set_tf32(self, enabled):
+        pass
+
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    fake = _FakeCuda()
+    monkeypatch.setattr(config._cuda_loader, "is_built", lambda: True)
+    monkeypatch.setattr(config._cuda_loader, "load", lambda: fake)
+    return fake
+
+
+def test_set_device_cuda_refuses_while_the_engine_has_no_cuda_path(fake_gpu):
+    config.set_device("cpu")
+    with pytest.raises(RuntimeError, match="training engine has no CUDA device path yet.*run_op"):
+        config.set_device("cuda:0")
+    assert config.get_device() == "cpu"
+    assert fake_gpu.selected is None  # nothing was switched on the (fake) device
+
+
+def test_set_device_checks_the_index_before_the_engine(fake_gpu):
+    with pytest.raises(ValueError, match="out of range; 1 CUDA device"):
+        config.set_device("cuda:1")
 
 
 def test_set_device_cpu():
@@ -77,12 +119,12 @@ def test_stub_lists_no_cuda_ops_and_refuses_work():
 
 
 @pytest.mark.cuda
-def test_set_device_cuda_on_gpu():
+def test_set_device_cuda_on_gpu_refuses_until_the_engine_has_a_device_path():
     if not cuda_backend.is_available():
         pytest.skip("no CUDA device")
-    config.set_device("cuda")
-    assert config.get_device() == "cuda:0"
     count = cuda_backend.load().device_count()
     with pytest.raises(ValueError, match="out of range"):
         config.set_device(f"cuda:{count}")
-    assert config.get_device() == "cuda:0"
+    with pytest.raises(RuntimeError, match="no CUDA device path yet"):
+        config.set_device("cuda")
+    assert config.get_device() == "cpu"
