@@ -34,10 +34,9 @@ def save_model(model, path, include_optimizer=True):
                                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     with tempfile.TemporaryDirectory() as scratch:
         weights_path = os.path.join(scratch, WEIGHTS_FILENAME)
-        # The one call that writes the variables. Lead: once weights_h5.save_weights takes
-        # `include_optimizer=` (helper ckpt), pass include_optimizer=include_optimizer here.
-        weights_h5.save_weights(model, weights_path, overwrite=True)
-        del include_optimizer  # Keras 3 always stores the optimizer state in `.keras` files
+        # Keras 3 always stores the optimizer state in `.keras` files; we honour
+        # include_optimizer=False (D10 promises the argument) by leaving it out.
+        weights_h5.save_weights(model, weights_path, overwrite=True, include_optimizer=include_optimizer)
 
         def write(tmp):
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED) as zf:
@@ -78,7 +77,7 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):
             if compile and compile_config:
                 _with_file_name(path, "compile config", model.compile_from_config, compile_config)
         try:
-            weights_h5.load_weights(model, os.path.join(scratch, WEIGHTS_FILENAME))
+            weights_h5.load_weights(model, os.path.join(scratch, WEIGHTS_FILENAME), optimizer_optional=True)
         except ValueError as e:
             raise ValueError(f"Could not load the weights stored in {path}: {e}") from e
     return model

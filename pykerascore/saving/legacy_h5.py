@@ -87,21 +87,17 @@ def load_model(path, custom_objects=None, compile=True, safe_mode=True):
 
 # ------------------------------------------------------------------ optimizer state
 def optimizer_variables(optimizer):
-    """The optimizer's variables in Keras's order (iteration, learning rate, then the slots), or
-    [] for an optimizer that exposes none."""
-    variables = getattr(type(optimizer), "variables", None)
-    return list(optimizer.variables) if variables is not None else []
+    """The optimizer's variables in Keras's order (iteration, learning rate, then the slots);
+    [] before the optimizer is built (nothing trained yet, so there is no state to keep)."""
+    return list(optimizer.variables) if optimizer.built else []
 
 
 def set_optimizer_values(model, values, path):
     import warnings
 
     optimizer = model.optimizer
-    if getattr(type(optimizer), "variables", None) is None:
-        warnings.warn(f"{path} holds optimizer state, but optimizer {type(optimizer).__name__} exposes no "
-                      "variables to restore it into; the model starts with a fresh optimizer.", stacklevel=3)
-        return
-    if hasattr(optimizer, "build") and not optimizer.variables:
+    if not optimizer.built:
+        # As load_weights does: restoring into a fresh optimizer builds its state first.
         optimizer.build(model.trainable_variables)
     variables = list(optimizer.variables)
     if len(variables) != len(values) or any(tuple(v.shape) != tuple(np.shape(x)) for v, x in zip(variables, values)):

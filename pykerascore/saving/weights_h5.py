@@ -55,9 +55,12 @@ def save_weights(model, filepath, overwrite=True, include_optimizer=True):
         raise
 
 
-def load_weights(model, filepath, skip_mismatch=False):
+def load_weights(model, filepath, skip_mismatch=False, optimizer_optional=False):
     """Reads a `.weights.h5` file into the model's variables and, when the model is compiled,
-    into its optimizer's (building the optimizer's state first if the file has it)."""
+    into its optimizer's (building the optimizer's state first if the file has it).
+
+    `optimizer_optional=True` (load_model) loads a file saved without optimizer state quietly;
+    load_weights keeps Keras's warning for it."""
     path = _check_path(filepath)
     if not model.built:
         raise ValueError(
@@ -84,6 +87,8 @@ def load_weights(model, filepath, skip_mismatch=False):
                     plan.extend(zip(vars_, values))
             skipped = []
             for group, opt in _optimizers(model):
+                if optimizer_optional and group not in f:
+                    continue
                 error, entries = _read_optimizer(f, h5py, group, opt, model, skipped)
                 if error is not None:
                     errors.append((opt.name, error))
