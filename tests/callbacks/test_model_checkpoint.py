@@ -230,6 +230,21 @@ def test_full_model_mode_accepts_h5(tmp_path):
     assert model.saved == [(str(tmp_path / "m.h5"), True)]
 
 
+@pytest.mark.parametrize("ext", ["keras", "h5"])
+def test_full_model_checkpoint_loads_with_the_epoch_weights_and_optimizer(tmp_path, ext):
+    seen = []
+    model = _model()
+    record = LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(
+        (model.get_weights(), [v.numpy() for v in model.optimizer.variables])))
+    model.fit(X, Y, epochs=2, batch_size=8, verbose=0,
+              callbacks=[ModelCheckpoint(str(tmp_path / f"m-{{epoch}}.{ext}")), record])
+    loaded = keras.models.load_model(str(tmp_path / f"m-1.{ext}"))
+    for a, b in zip(loaded.get_weights(), seen[0][0]):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(loaded.optimizer.variables, seen[0][1]):
+        np.testing.assert_array_equal(a.numpy(), b)
+
+
 # ---------------------------------------------------------------------- resuming
 SCRIPT = str(Path(__file__).with_name("resume_script.py"))
 
