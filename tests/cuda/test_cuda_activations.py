@@ -18,20 +18,6 @@ PARAM_ACTS = [
 SOFTMAX_AXES = [None, [1], [0], [0, 2], [1, 2], [0, 1, 2]]
 
 
-@pytest.fixture
-def built():
-    if not cuda_backend.is_built():
-        pytest.skip("pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
-@pytest.fixture
-def cuda():
-    if not cuda_backend.is_available():
-        pytest.skip("no CUDA device, or pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
 def rand(*shape, seed=0, dtype=np.float32):
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
 

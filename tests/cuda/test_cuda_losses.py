@@ -16,20 +16,6 @@ EW = ["mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_err
       "binary_crossentropy", "binary_focal_crossentropy"]
 
 
-@pytest.fixture
-def built():
-    if not cuda_backend.is_built():
-        pytest.skip("pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
-@pytest.fixture
-def cuda():
-    if not cuda_backend.is_available():
-        pytest.skip("no CUDA device, or pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
 def rng(seed=0):
     return np.random.default_rng(seed)
 

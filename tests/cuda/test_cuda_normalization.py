@@ -10,20 +10,6 @@ import pytest
 cuda_backend = importlib.import_module("pykerascore.backend.cuda")
 
 
-@pytest.fixture
-def built():
-    if not cuda_backend.is_built():
-        pytest.skip("pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
-@pytest.fixture
-def cuda():
-    if not cuda_backend.is_available():
-        pytest.skip("no CUDA device, or pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
 def rand(*shape, seed=0, dtype=np.float32):
     return np.random.default_rng(seed).standard_normal(shape).astype(dtype)
 

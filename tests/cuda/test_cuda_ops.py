@@ -14,20 +14,6 @@ cuda_backend = importlib.import_module("pykerascore.backend.cuda")
 ACTS = ["relu", "sigmoid", "tanh", "relu6", "hard_sigmoid", "exponential"]
 
 
-@pytest.fixture
-def built():
-    if not cuda_backend.is_built():
-        pytest.skip("pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
-@pytest.fixture
-def cuda():
-    if not cuda_backend.is_available():
-        pytest.skip("no CUDA device, or pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
 def both(mod, name, inputs, attrs=None, iteration=0):
     attrs = attrs or {}
     cpu = mod.run_op(name, inputs, attrs, device=-1, iteration=iteration)

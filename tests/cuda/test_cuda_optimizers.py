@@ -74,20 +74,6 @@ def run_steps(mod, case, device, steps=3, spans=SPANS, with_acc=False, with_ema=
     return p, slots, acc, ema
 
 
-@pytest.fixture
-def built():
-    if not cuda_backend.is_built():
-        pytest.skip("pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
-@pytest.fixture
-def cuda():
-    if not cuda_backend.is_available():
-        pytest.skip("no CUDA device, or pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
 # --- the harness, on the CPU ------------------------------------------------------------------
 
 

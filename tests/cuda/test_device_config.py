@@ -19,13 +19,13 @@ def _restore_device():
     config._device, config._tf32 = saved_device, saved_tf32
 
 
-def test_default_device_is_cpu_even_with_a_gpu():
+def test_default_device_is_cpu_even_with_a_gpu(tmp_path):
     # The training engine has no CUDA path yet, so the default must not claim one.
     import subprocess
     import sys
 
     code = "import pykerascore.config as c; print(c.get_device())"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     assert out.stdout.strip() == "cpu"
 
 

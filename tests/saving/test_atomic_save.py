@@ -39,7 +39,10 @@ def _temp_files(folder, name):
 @pytest.mark.parametrize("name", ["big.keras", "big.h5"])
 def test_kill_during_save_keeps_previous_file(tmp_path, name):
     path = tmp_path / name
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True)
+    # cwd=tmp_path: `python -c` puts the working directory first on sys.path, and from the
+    # repository root that would import the uncompiled source tree instead of the installed package.
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True,
+                            cwd=tmp_path)
     try:
         assert proc.stdout.readline().strip() == "second save"
         deadline = time.time() + 60
