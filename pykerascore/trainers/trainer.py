@@ -274,7 +274,9 @@ class Trainer:
                 begin, data = nxt
                 on_begin(begin)
                 done = feed.run(data)
-                on_end(begin + done - 1, feed.batch_logs(data, done))
+                # No callback reads batch logs when the epoch runs as one call (_whole_epoch_calls):
+                # skip building them (reading every metric back costs more than a small step).
+                on_end(begin + done - 1, None if feed.quiet else feed.batch_logs(data, done))
                 if getattr(self, stop_attr):
                     break
         finally:
@@ -483,11 +485,14 @@ def _whole_epoch_calls(it, feed, callbacks, mode):
             if hook is not None and not getattr(hook, "_is_default", False):
                 return
     it.sizer.size = 1 << 30  # truncated at the epoch's end by the iterator
+    feed.quiet = type(callbacks) is CallbackList  # a CallbackList subclass may read batch logs itself
 
 
 class _ArrayFeed:
     """Array path: whole arrays bound to the program; the engine gathers each step's rows in
     the pass's (shuffled) order, `steps_per_execution` steps per native call."""
+
+    quiet = False  # True: no callback reads batch logs, so none are built
 
     def __init__(self, model, prog, x, y, sw, shuffle, seed, num_samples):
         self.model, self.prog, self.x, self.y, self.sw = model, prog, x, y, sw
@@ -534,6 +539,8 @@ class _ArrayFeed:
 
 class _StepFeed:
     """What the batch and eager feeds share: logs after an execution, collected predictions."""
+
+    quiet = False
 
     def begin(self):
         pass
