@@ -4,6 +4,7 @@
 # recorded and the others still run. Must not compare frameworks or format tables (compare.py).
 
 import argparse
+import gc
 import json
 import os
 import sys
@@ -14,6 +15,8 @@ import numpy as np
 from workloads import WORKLOADS
 
 WARMUP_CALLS = 20
+TIMED_EPOCHS = 3  # fit: median epoch time of epochs 2..4
+TIMED_CALLS = 3  # evaluate / predict: median of 3 calls after a warm-up call
 QUICK_DIV = 10  # --quick times 10x fewer *_on_batch calls
 
 
@@ -100,25 +103,30 @@ def epoch_timer(K):
 
 
 def run_fit(K, model, w, x, y, n):
-    """Two epochs: the first includes build and tracing, the second is the timed one."""
+    """1 + TIMED_EPOCHS epochs: the first includes build and tracing; the fit rate is the median
+    of the others (one scheduler hiccup on a shared machine cannot make it)."""
     timer = epoch_timer(K)
     start = time.perf_counter()
-    history = model.fit(x, y, batch_size=w.batch_size, epochs=2, verbose=0, callbacks=[timer],
+    history = model.fit(x, y, batch_size=w.batch_size, epochs=1 + TIMED_EPOCHS, verbose=0, callbacks=[timer],
                         validation_split=w.validation_split)
     n_train = n - int(n * w.validation_split) if w.validation_split else n
+    epoch_s = [e - b for b, e in zip(timer.begin[1:], timer.end[1:])]
     return {
         "first_epoch": timer.end[0] - start,
-        "fit": n_train / (timer.end[1] - timer.begin[1]),
-        "final_loss": float(history.history["loss"][-1]),
+        "fit": n_train / float(np.median(epoch_s)),
+        "final_loss": float(history.history["loss"][1]),  # epoch 2
     }
 
 
-def timed_twice(fn, n):
-    """samples/s of the second call (the first traces and warms caches)."""
+def timed_calls(fn, n):
+    """samples/s: median of TIMED_CALLS calls after one untimed call (which traces and warms caches)."""
     fn()
-    start = time.perf_counter()
-    fn()
-    return n / (time.perf_counter() - start)
+    times = []
+    for _ in range(TIMED_CALLS):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return n / float(np.median(times))
 
 
 def median_latency_us(fn, calls):
@@ -148,6 +156,7 @@ def proc_status_kb(field):
 def reset_peak_rss():
     """Makes VmHWM start again from the current RSS (Linux >= 4.0), so data generation's
     temporaries do not count as the fit's peak. Returns False where that is not possible."""
+    gc.collect()
     try:
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")
@@ -285,12 +294,11 @@ def measure(args):
     if "peak_rss" in w.measures:  # the peak is the fit's: measured around the timed fit itself
         fit_values = {}
         record(["peak_rss"], lambda: peak_rss_mb(lambda: fit_values.update(run_fit(K, model, w, x, y, n))))
-        if fit_values:
-            results.update({m: {"value": v} for m, v in fit_values.items()})
+        results.update({m: {"value": v} for m, v in fit_values.items() if m in w.measures})
         info["rss_budget_mb"] = memory_budget_mb(w, model, x, y)
     record(["fit", "first_epoch", "final_loss"], lambda: run_fit(K, model, w, x, y, n))
-    record(["evaluate"], lambda: timed_twice(lambda: model.evaluate(x, y, batch_size=w.batch_size, verbose=0), n))
-    record(["predict"], lambda: timed_twice(lambda: model.predict(x, batch_size=w.batch_size, verbose=0), n))
+    record(["evaluate"], lambda: timed_calls(lambda: model.evaluate(x, y, batch_size=w.batch_size, verbose=0), n))
+    record(["predict"], lambda: timed_calls(lambda: model.predict(x, batch_size=w.batch_size, verbose=0), n))
     record(["train_on_batch"], lambda: median_latency_us(lambda: model.train_on_batch(xb, yb), calls))
     record(["predict_on_batch"], lambda: median_latency_us(lambda: model.predict_on_batch(xb), calls))
     small = 4 * w.batch_size  # growth per call, not per step: 100 calls must stay quick for every framework

@@ -475,9 +475,10 @@ _BATCH_HOOKS = {
 
 
 def _whole_epoch_calls(it, feed, callbacks, mode):
-    """With steps_per_execution=1 on array data and no callback that overrides a batch hook,
-    nothing can observe how steps are grouped into native calls: run each epoch as one call."""
-    if it.sizer.auto or it.sizer.size != 1 or not isinstance(feed, _ArrayFeed):
+    """With a fixed steps_per_execution on array data and no callback that overrides a batch
+    hook, nothing can observe how steps are grouped into native calls (batch hooks are where
+    the grouping shows): run each epoch as one call. "auto" keeps its timed executions."""
+    if it.sizer.auto or not isinstance(feed, _ArrayFeed):
         return
     for cb in callbacks:
         for name in _BATCH_HOOKS[mode]:

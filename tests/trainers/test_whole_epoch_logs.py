@@ -73,3 +73,29 @@ def test_program_cache_hits_for_a_repeated_signature():
     m.predict(x, batch_size=32, verbose=0)
     m.predict(x.copy(), batch_size=32, verbose=0)
     assert len(m._programs) == before + 1  # the second evaluate reused its program; predict built one
+
+
+class _TrainBatches(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.batches = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.batches.append(batch)
+
+
+def test_steps_per_execution_epoch_as_one_call_gives_the_same_numbers():
+    m, x, y = _model_and_data()
+    m.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"], steps_per_execution=3)
+    m2, _, _ = _model_and_data()
+    m2.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"], steps_per_execution=3)
+    m2.set_weights(m.get_weights())
+    keras.utils.set_random_seed(7)
+    quiet = m.fit(x, y, batch_size=32, epochs=2, verbose=0).history
+    listener = _TrainBatches()
+    keras.utils.set_random_seed(7)
+    listened = m2.fit(x, y, batch_size=32, epochs=2, verbose=0, callbacks=[listener]).history
+    assert quiet == listened  # same seed, same shuffles: one call per epoch changes no number
+    assert listener.batches[:3] == [2, 5, 7]  # a listener still sees executions of 3 steps
+    for a, b in zip(m.get_weights(), m2.get_weights()):
+        np.testing.assert_array_equal(a, b)
