@@ -8,8 +8,8 @@ environment, runs workers, and hands their JSON to report.py. It never imports a
 
     python bench/python/compare.py                      # all workloads, keras-jax, 1 thread
     python bench/python/compare.py --quick              # N / 8, fewer *_on_batch calls
-    python bench/python/compare.py --threads 2 --backends jax,torch --workloads tiny,mlp
-    python bench/python/compare.py --check              # exit 1 if a ratio misses TARGETS
+    python bench/python/compare.py --threads 1,2 --backends jax,tensorflow,torch --workloads tiny,mlp
+    python bench/python/compare.py --check              # exit 1 naming each target missed
 """
 
 import argparse
@@ -35,6 +35,8 @@ from workloads import WORKLOADS  # noqa: E402
 FIT_TARGETS = {"tiny": 20, "tiny_spe32": 10, "multiio": 10, "mlp": 1.3, "wide": 1.05}  # evaluate/predict too
 MEASURE_TARGETS = {"train_on_batch": 30, "predict_on_batch": 10}
 FIRST_EPOCH_MAX_S = 0.1  # absolute, pykerascore only
+SGEMM_FRACTION = {"mlp": 0.85, "wide": 0.90}  # fit GFLOP/s / sgemm-only GFLOP/s on the same GEMMs
+RSS_GROWTH_MAX_PERCENT = 1.0  # 100 consecutive fit+predict calls, after the first
 
 BACKEND_MODULES = {"jax": "jax", "torch": "torch", "tensorflow": "tensorflow"}
 README = os.path.join(os.path.dirname(HERE), "README.md")
@@ -43,7 +45,7 @@ BEGIN, END = "<!-- bench/python results: begin -->", "<!-- bench/python results:
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--threads", type=int, choices=[1, 2], default=1)
+    p.add_argument("--threads", default="1", help="comma list of thread counts, e.g. 1,2 (one table each)")
     p.add_argument("--workloads", default=",".join(WORKLOADS), help="comma list of " + ", ".join(WORKLOADS))
     p.add_argument("--backends", default="jax", help="comma list of Keras backends: jax, torch, tensorflow")
     p.add_argument("--repeats", type=int, default=3, help="repetitions per framework (>= 3; medians reported)")
@@ -55,6 +57,12 @@ def parse_args(argv):
     args = p.parse_args(argv)
     args.workloads = _names(p, args.workloads, WORKLOADS, "workload")
     args.backends = _names(p, args.backends, BACKEND_MODULES, "backend")
+    try:
+        args.threads = [int(t) for t in args.threads.split(",") if t.strip()]
+    except ValueError:
+        p.error(f"--threads takes a comma list of counts, got {args.threads!r}")
+    if not args.threads or any(t < 1 or t > len(os.sched_getaffinity(0)) for t in args.threads):
+        p.error(f"--threads: each count must be between 1 and {len(os.sched_getaffinity(0))} (CPUs available)")
     if args.repeats < 3:
         p.error("--repeats must be >= 3 (the table reports medians)")
     return args
@@ -105,15 +113,17 @@ def pin(threads):
     return lambda: os.sched_setaffinity(0, cpus)
 
 
-def run_worker(args, framework, backend, workload, weights, env):
+def run_worker(args, threads, framework, backend, workload, weights, env):
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = f.name
     cmd = [sys.executable, os.path.join(HERE, "worker.py"), "--framework", framework, "--backend", backend,
-           "--workload", workload, "--threads", str(args.threads), "--weights", weights, "--out", out]
+           "--workload", workload, "--threads", str(threads), "--weights", weights, "--out", out]
     if args.quick:
         cmd.append("--quick")
+    if framework == "keras":
+        env = dict(env, KERAS_BACKEND=backend)  # each backend in its own process, chosen before import
     try:
-        proc = subprocess.run(cmd, env=env, preexec_fn=pin(args.threads), capture_output=True, text=True,
+        proc = subprocess.run(cmd, env=env, preexec_fn=pin(threads), capture_output=True, text=True,
                               timeout=args.timeout)
         if proc.returncode == 0:
             with open(out) as f:
@@ -124,23 +134,28 @@ def run_worker(args, framework, backend, workload, weights, env):
         why = f"worker timed out after {args.timeout:.0f} s"
     finally:
         os.unlink(out)
-    return {"info": {}, "measures": {m: {"error": why[:120]} for m in WORKLOADS[workload].measures}}
+    measures = ["sgemm", "sgemm_forward"] if framework == "sgemm" else WORKLOADS[workload].measures
+    return {"info": {}, "measures": {m: {"error": why[:120]} for m in measures}}
 
 
-def run_all(args, backends):
+def run_all(args, backends, threads):
+    """results[workload][framework] = per-repetition worker outputs, for one thread count. The
+    "sgemm" pseudo-framework (scipy_cblas_sgemm alone on the step's GEMMs) runs in the same
+    alternation for workloads with GEMM shapes."""
     frameworks = ["pykerascore"] + [f"keras-{b}" for b in backends]
-    env = thread_env(args.threads)
+    env = thread_env(threads)
     results, info = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         for wl in args.workloads:
             weights = os.path.join(tmp, f"{wl}.npz")  # written by the first pykerascore run
-            results[wl] = {fw: [] for fw in frameworks}
+            runs = frameworks + (["sgemm"] if WORKLOADS[wl].dense_layers else [])
+            results[wl] = {fw: [] for fw in runs}
             for rep in range(args.repeats):
-                for fw in frameworks:  # alternate: pk, keras-jax, ..., pk, keras-jax, ...
+                for fw in runs:  # alternate: pk, keras-jax, ..., sgemm, pk, keras-jax, ...
                     framework, _, backend = fw.partition("-")
                     start = time.perf_counter()
-                    res = run_worker(args, framework, backend or "jax", wl, weights, env)
-                    print(f"[{wl} {rep + 1}/{args.repeats}] {fw:<17} {time.perf_counter() - start:6.1f} s",
+                    res = run_worker(args, threads, framework, backend or "jax", wl, weights, env)
+                    print(f"[{threads}t {wl} {rep + 1}/{args.repeats}] {fw:<17} {time.perf_counter() - start:6.1f} s",
                           file=sys.stderr, flush=True)
                     results[wl][fw].append(res)
                     info.setdefault(fw, {}).update(res.get("info", {}).get("versions", {}))
@@ -163,26 +178,38 @@ def own_init_notes(results):
                    for r in runs if "own initial weights" in r.get("info", {}).get("init", "")})
 
 
-def markdown_section(args, text_table, versions, skipped, loads, failures, own_init):
+def with_budget(results):
+    """Moves each run's memory budget (info) into its measures, so it becomes a table row."""
+    for by_fw in results.values():
+        for runs in by_fw.values():
+            for r in runs:
+                if "rss_budget_mb" in r.get("info", {}):
+                    r["measures"]["rss_budget"] = {"value": r["info"]["rss_budget_mb"]}
+    return results
+
+
+def markdown_section(args, tables, versions, skipped, loads, failures, own_init):
     cmd = "python bench/python/compare.py" + (" " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "")
     vers = sorted({f"{k} {v}" for fw in versions.values() for k, v in fw.items()})
+    threads = ", ".join(str(t) for t in args.threads)
     lines = [
         f"Measured {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} on {machine()}; "
         f"load average {loads[0]:.1f} at start, {loads[1]:.1f} at end.",
         "",
-        f"Command: `{cmd}` ({args.threads} thread{'s' if args.threads > 1 else ''}, "
-        f"medians of {args.repeats} alternating repetitions{', quick sizes (N / 8)' if args.quick else ''}).",
+        f"Command: `{cmd}` (threads: {threads}; medians of {args.repeats} alternating repetitions"
+        f"{', quick sizes (N / 8)' if args.quick else ''}).",
         "",
         "Versions: " + ", ".join(vers) + ".",
-        "",
-        text_table,
     ]
+    for threads, text_table in tables:
+        lines += ["", f"**{threads} thread{'s' if threads > 1 else ''}**", "", text_table]
     if skipped:
         lines += ["", "Skipped: " + "; ".join(skipped) + "."]
     if own_init:
         lines += ["", "Started from Keras's own initial weights: " + ", ".join(own_init) + "."]
     if args.check:
-        lines += ["", "--check: " + ("all targets met." if not failures else f"{len(failures)} targets missed.")]
+        lines += ["", "--check: " + ("all targets met." if not failures else f"{len(failures)} targets missed:")]
+        lines += [f"- {f}" for f in failures]
     return "\n".join(lines)
 
 
@@ -197,24 +224,38 @@ def write_readme(path, section):
         f.write(head + BEGIN + "\n" + section + "\n" + END + tail)
 
 
+def targets():
+    return {"fit": FIT_TARGETS, "measure": MEASURE_TARGETS, "first_epoch_max_s": FIRST_EPOCH_MAX_S,
+            "sgemm_fraction": SGEMM_FRACTION, "rss_growth_max_percent": RSS_GROWTH_MAX_PERCENT}
+
+
 def main(argv=None):
     args = parse_args(argv)
     backends, skipped = available_backends(args.backends)
     for note in skipped:
         print("skipped " + note, file=sys.stderr)
     load_start = os.getloadavg()[0]
-    frameworks, results, versions = run_all(args, backends)
-    rows = report.build_rows(results, args.workloads, frameworks)
-    header, lines = report.table(rows, frameworks)
-    print(report.plain(header, lines))
-    failures = report.check(rows, frameworks, FIT_TARGETS, MEASURE_TARGETS, FIRST_EPOCH_MAX_S) if args.check else []
+    flops = {wl: (WORKLOADS[wl].train_flops_per_sample(), WORKLOADS[wl].forward_flops_per_sample())
+             for wl in args.workloads if WORKLOADS[wl].dense_layers}
+    tables, failures, versions, own_init = [], [], {}, set()
+    for threads in args.threads:
+        frameworks, results, vers = run_all(args, backends, threads)
+        for fw, v in vers.items():
+            versions.setdefault(fw, {}).update(v)
+        own_init.update(own_init_notes(results))
+        rows = report.build_rows(with_budget(results), args.workloads, frameworks, flops)
+        header, lines = report.table(rows, frameworks)
+        print(f"\n{threads} thread{'s' if threads > 1 else ''}:\n" + report.plain(header, lines))
+        tables.append((threads, report.markdown(header, lines)))
+        if args.check:
+            failures += [f"[{threads} thread{'s' if threads > 1 else ''}] {f}" for f in report.check(rows, frameworks, targets())]
     if not args.no_readme:
-        section = markdown_section(args, report.markdown(header, lines), versions, skipped,
-                                   (load_start, os.getloadavg()[0]), failures, own_init_notes(results))
+        section = markdown_section(args, tables, versions, skipped, (load_start, os.getloadavg()[0]), failures,
+                                   sorted(own_init))
         write_readme(args.readme, section)
         print(f"\nwrote {os.path.relpath(args.readme)}", file=sys.stderr)
     if args.check:
-        print("\n--check: " + ("all targets met" if not failures else "targets missed:"))
+        print("\n--check: " + ("all targets met" if not failures else f"{len(failures)} targets missed:"))
         for f in failures:
             print("  " + f)
         return 1 if failures else 0

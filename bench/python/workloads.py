@@ -10,7 +10,8 @@ QUICK_SCALE = 8  # --quick divides every N by this
 
 
 class Workload:
-    def __init__(self, name, n, batch_size, data, build, compile_args, measures, validation_split=0.0):
+    def __init__(self, name, n, batch_size, data, build, compile_args, measures, validation_split=0.0,
+                 dense_layers=None, optimizer_slots=0):
         self.name = name
         self.n = n
         self.batch_size = batch_size
@@ -19,9 +20,36 @@ class Workload:
         self.compile_args = compile_args  # K -> kwargs of compile()
         self.measures = measures
         self.validation_split = validation_split
+        # (inputs, units) of each Dense layer in order, for the GEMM-efficiency figures; None
+        # where the model is too small for GEMM efficiency to mean anything
+        self.dense_layers = dense_layers
+        self.optimizer_slots = optimizer_slots  # per-parameter slot arrays (Adam: m and v) for the memory budget
 
     def size(self, quick):
         return self.n // QUICK_SCALE if quick else self.n
+
+    def gemms(self, batch):
+        """The GEMMs of one training step as the engine issues them, row-major
+        (trans_a, trans_b, M, N, K): forward x @ W, weight gradient x^T @ dz and, except for the
+        first layer (nothing needs the gradient of the data), input gradient dz @ W^T."""
+        out = []
+        for i, (k, n) in enumerate(self.dense_layers or []):
+            out.append((False, False, batch, n, k))
+            out.append((True, False, k, n, batch))
+            if i > 0:
+                out.append((False, True, batch, k, n))
+        return out
+
+    def forward_gemms(self, batch):
+        """The GEMMs of one evaluate / predict step: the forward products only."""
+        return [g for g in self.gemms(batch) if not g[0] and not g[1]]
+
+    def train_flops_per_sample(self):
+        """True FLOPs of one sample's training step in GEMMs (2 per multiply-add)."""
+        return sum(2 * m * n * k for _, _, m, n, k in self.gemms(1))
+
+    def forward_flops_per_sample(self):
+        return sum(2 * m * n * k for _, _, m, n, k in self.forward_gemms(1))
 
 
 def _rng(tag):
@@ -45,7 +73,9 @@ def tiny_data(n):
 def mlp_data(n):
     r = _rng("mlp")
     x = r.random((n, 784), dtype=np.float32)
-    logits = (x - 0.5) @ _normal(r, (784, 10)) + _normal(r, (n, 10))
+    # einsum, not @: NumPy's BLAS would keep ~65 MB of packing buffers resident, which the peak
+    # RSS measured during fit would then charge to the framework under test
+    logits = np.einsum("nk,kc->nc", x - 0.5, _normal(r, (784, 10)), optimize=False) + _normal(r, (n, 10))
     return x, logits.argmax(axis=1).astype(np.int32)
 
 
@@ -110,16 +140,18 @@ def _multiio_compile(K):
                 loss_weights={"cls": 1.0, "reg": 0.5}, metrics={"cls": ["accuracy"]})
 
 
-ARRAY_MEASURES = ["fit", "evaluate", "predict", "final_loss"]
-TINY_MEASURES = ARRAY_MEASURES + ["train_on_batch", "predict_on_batch", "first_epoch"]
+ARRAY_MEASURES = ["fit", "evaluate", "predict", "final_loss", "loss_match"]
+TINY_MEASURES = ARRAY_MEASURES + ["train_on_batch", "predict_on_batch", "first_epoch", "rss_growth"]
 
 WORKLOADS = {
     w.name: w
     for w in [
         Workload("tiny", 65536, 32, tiny_data, tiny_model, _binary(1), TINY_MEASURES),
         Workload("tiny_spe32", 65536, 32, tiny_data, tiny_model, _binary(32), ARRAY_MEASURES),
-        Workload("mlp", 60000, 128, mlp_data, mlp_model, _mlp_compile, ARRAY_MEASURES),
-        Workload("wide", 16384, 256, wide_data, wide_model, _wide_compile, ARRAY_MEASURES),
+        Workload("mlp", 60000, 128, mlp_data, mlp_model, _mlp_compile, ARRAY_MEASURES + ["peak_rss"],
+                 dense_layers=[(784, 512), (512, 512), (512, 10)], optimizer_slots=2),
+        Workload("wide", 16384, 256, wide_data, wide_model, _wide_compile, ARRAY_MEASURES,
+                 dense_layers=[(1024, 4096), (4096, 1024)]),
         Workload("multiio", 32768, 64, multiio_data, multiio_model, _multiio_compile, ARRAY_MEASURES,
                  validation_split=0.2),
     ]

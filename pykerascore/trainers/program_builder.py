@@ -20,8 +20,8 @@ class DataSpec:
     signature that comes from data."""
 
     def __init__(self, x, y=(), sample_weight=None, y_struct=None, class_weight=None):
-        self.x = [(tuple(a.shape[1:]), str(a.dtype)) for a in x]
-        self.y = [(tuple(a.shape[1:]), str(a.dtype)) for a in y]
+        self.x = [(tuple(a.shape[1:]), _dtype_name(a.dtype)) for a in x]
+        self.y = [(tuple(a.shape[1:]), _dtype_name(a.dtype)) for a in y]
         self.y_keys = tuple(sorted(y_struct)) if isinstance(y_struct, dict) and len(y_struct) == len(self.y) else None
         self.sw_desc = compile_utils.describe_sample_weight(sample_weight)
         self.sw_slots = _sw_slots(sample_weight)
@@ -34,6 +34,18 @@ class DataSpec:
         if mode == "predict":
             return (tuple(self.x),)
         return (tuple(self.x), tuple(self.y), self.y_keys, self.sw_desc, self.sw_shapes, self._cw_key)
+
+
+_DTYPE_NAMES = {}
+
+
+def _dtype_name(dtype):
+    """str(dtype), memoised: NumPy builds the name anew on every call, which cost as much as
+    the rest of a small evaluate() call's setup."""
+    name = _DTYPE_NAMES.get(dtype)
+    if name is None:
+        name = _DTYPE_NAMES[dtype] = str(dtype)
+    return name
 
 
 def _sw_slots(sw):

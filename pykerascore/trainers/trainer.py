@@ -281,7 +281,9 @@ class Trainer:
                 begin, data = nxt
                 on_begin(begin)
                 done = feed.run(data)
-                on_end(begin + done - 1, feed.batch_logs(data, done))
+                # No callback reads batch logs when the epoch runs as one call (_whole_epoch_calls):
+                # skip building them (reading every metric back costs more than a small step).
+                on_end(begin + done - 1, None if feed.quiet else feed.batch_logs(data, done))
                 if getattr(self, stop_attr):
                     break
         finally:
@@ -487,9 +489,10 @@ _BATCH_HOOKS = {
 
 
 def _whole_epoch_calls(it, feed, callbacks, mode):
-    """With steps_per_execution=1 on array data and no callback that overrides a batch hook,
-    nothing can observe how steps are grouped into native calls: run each epoch as one call."""
-    if it.sizer.auto or it.sizer.size != 1 or not isinstance(feed, _ArrayFeed):
+    """With a fixed steps_per_execution on array data and no callback that overrides a batch
+    hook, nothing can observe how steps are grouped into native calls (batch hooks are where
+    the grouping shows): run each epoch as one call. "auto" keeps its timed executions."""
+    if it.sizer.auto or not isinstance(feed, _ArrayFeed):
         return
     for cb in callbacks:
         for name in _BATCH_HOOKS[mode]:
@@ -497,6 +500,7 @@ def _whole_epoch_calls(it, feed, callbacks, mode):
             if hook is not None and not getattr(hook, "_is_default", False):
                 return
     it.sizer.size = 1 << 30  # truncated at the epoch's end by the iterator
+    feed.quiet = type(callbacks) is CallbackList  # a CallbackList subclass may read batch logs itself
 
 
 class _ArrayFeed:
@@ -504,6 +508,7 @@ class _ArrayFeed:
     the pass's (shuffled) order, `steps_per_execution` steps per native call."""
 
     pass_offset = 0  # added to the pass index the shuffled order keys on (fit's initial_epoch)
+    quiet = False  # True: no callback reads batch logs, so none are built
 
     def __init__(self, model, prog, x, y, sw, shuffle, seed, num_samples):
         self.model, self.prog, self.x, self.y, self.sw = model, prog, x, y, sw
@@ -552,6 +557,7 @@ class _StepFeed:
     """What the batch and eager feeds share: logs after an execution, collected predictions."""
 
     pass_offset = 0  # as _ArrayFeed's (the batch path's order belongs to its input)
+    quiet = False
 
     def begin(self):
         pass
