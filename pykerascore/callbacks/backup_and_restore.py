@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 
+from pykerascore.callbacks.batch_counter import BatchCounter
 from pykerascore.callbacks.callback import Callback
 
 
@@ -34,8 +35,7 @@ class BackupAndRestore(Callback):
         self.save_freq = save_freq
         self.double_checkpoint = double_checkpoint
         self.delete_checkpoint = delete_checkpoint
-        self._batches_seen_since_last_saving = 0
-        self._last_batch_seen = 0
+        self._batches = BatchCounter(save_freq)
         self._current_epoch = 0
         self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
         self._training_metadata_path = os.path.join(self.backup_dir, "training_metadata.json")
@@ -80,7 +80,7 @@ class BackupAndRestore(Callback):
     # ------------------------------------------------------------------ back up
     def on_epoch_end(self, epoch, logs=None):
         self._current_epoch = epoch + 1
-        self._last_batch_seen = 0
+        self._batches.last_batch = None
         if self.save_freq == "epoch":
             self._save_model()
 
@@ -94,16 +94,7 @@ class BackupAndRestore(Callback):
         saves (it is meant for preemption checkpointing only)."""
         if self.save_freq == "epoch" or self.save_freq is False:
             return False
-        if batch <= self._last_batch_seen:
-            added = batch + 1  # a new epoch started
-        else:
-            added = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+        return self._batches.due(batch)
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)
@@ -113,7 +104,7 @@ class BackupAndRestore(Callback):
             shutil.copyfile(self._training_metadata_path, self._prev_training_metadata_path)
         self.model.save_weights(self._weights_path, overwrite=True)  # written atomically
         _write_json_atomically(self._training_metadata_path,
-                               {"epoch": self._current_epoch, "batch": self._last_batch_seen})
+                               {"epoch": self._current_epoch, "batch": self._batches.last_batch or 0})
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):

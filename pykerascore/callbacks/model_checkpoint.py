@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 
+from pykerascore.callbacks.batch_counter import BatchCounter
 from pykerascore.callbacks.callback import Callback
 from pykerascore.callbacks.monitor_callback import MonitorCallback
 
@@ -30,8 +31,7 @@ class ModelCheckpoint(MonitorCallback):
         self.save_best_only = save_best_only
         self.save_weights_only = save_weights_only
         self.save_freq = save_freq
-        self._batches_seen_since_last_saving = 0
-        self._last_batch_seen = None
+        self._batches = BatchCounter(save_freq)
         self._current_epoch = 0
         if save_freq == "epoch":
             # Nothing to do per batch: keep the base's no-op hook, so fit() may still run whole
@@ -66,16 +66,7 @@ class ModelCheckpoint(MonitorCallback):
         so several steps may pass between calls (steps_per_execution)."""
         if self.save_freq == "epoch":
             return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            added = batch + 1  # a new epoch started
-        else:
-            added = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+        return self._batches.due(batch)
 
     def _should_save_model(self, epoch, logs, filepath):
         logs = logs or {}
