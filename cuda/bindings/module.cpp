@@ -18,6 +18,7 @@
 #include "cuda/common/runtime.cuh"
 #include "cuda/common/stream.cuh"
 #include "cuda/ops/dense.cuh"
+#include "cuda/registry/device_backend.h"
 #include "cuda/registry/device_tensor.h"
 #include "cuda/registry/fused_update.h"
 #include "cuda/registry/register.h"
@@ -199,6 +200,7 @@ PYBIND11_MODULE(_cuda, m) {
   });
   // Registering touches only the host-side registry: no CUDA call, so importing needs no GPU.
   const std::vector<std::string> registered = pkc::gpu::register_cuda_kernels();
+  pkc::gpu::register_cuda_backend();  // the engine's device memory and copies (no CUDA call either)
   m.doc() = "pykerascore CUDA backend (load it through pykerascore.backend.cuda.load())";
   m.def("device_count", &pkc::gpu::device_count,
         "Number of visible CUDA devices; 0 when there is no driver or no device.");
