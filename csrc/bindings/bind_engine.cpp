@@ -4,6 +4,7 @@
 
 #include "bindings/convert.h"
 #include "core/device_backend.h"
+#include "engine/device_emulation.h"
 #include "engine/program.h"
 
 namespace pkc::bind {
@@ -134,6 +135,7 @@ void bind_engine(py::module_& m) {
   m.def("program_device", [] { return default_program_device().str(); });
   m.def("set_resident_data_fraction", &set_resident_data_fraction, py::arg("fraction"));
   m.def("resident_data_fraction", &resident_data_fraction);
+  m.def("_emulate_cuda_on_host", &emulate_cuda_on_host);
   m.def("epoch_order", [](int64_t n, int64_t batch, const std::string& mode, uint64_t seed, uint64_t epoch) {
     return epoch_order(n, batch, shuffle_mode(mode), seed, epoch);
   });

@@ -124,15 +124,23 @@ def test_bench_workload_fit_history_matches_cpu(gpu, name):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
-def _wide_pair(n=512):
-    w = workloads.WORKLOADS["wide"]
-    x, y = w.data(n)
-    return x, y, _twin_models(w.build, w.compile_args)
+def _small_model(K):
+    # the wide workload's ops (Dense, relu, mse, sgd) at a size that keeps these tests fast
+    x = K.Input(shape=(16,), name="x")
+    h = K.layers.Dense(32, activation="relu", name="h")(x)
+    return K.Model(x, K.layers.Dense(4, name="out")(h))
+
+
+def _small_pair(n=512):
+    r = np.random.default_rng(n)
+    x = r.standard_normal((n, 16)).astype(np.float32)
+    y = np.tanh(x[:, :4]) + 0.1 * r.standard_normal((n, 4)).astype(np.float32)
+    return x, y, _twin_models(_small_model, lambda K: dict(optimizer="sgd", loss="mse"))
 
 
 @pytest.mark.cuda
 def test_evaluate_and_predict_match_cpu(gpu):
-    x, y, (on_gpu, on_cpu) = _wide_pair()
+    x, y, (on_gpu, on_cpu) = _small_pair()
     np.testing.assert_allclose(_on(gpu, on_gpu.evaluate, x, y, batch_size=100, verbose=0),
                                on_cpu.evaluate(x, y, batch_size=100, verbose=0), rtol=1e-5)
     # 512 rows in batches of 100: the last, smaller batch reuses the plan on the device too
@@ -142,7 +150,7 @@ def test_evaluate_and_predict_match_cpu(gpu):
 
 @pytest.mark.cuda
 def test_train_on_batch_matches_cpu(gpu):
-    x, y, (on_gpu, on_cpu) = _wide_pair(64)
+    x, y, (on_gpu, on_cpu) = _small_pair(64)
     for _ in range(3):
         got = _on(gpu, on_gpu.train_on_batch, x, y)
         want = on_cpu.train_on_batch(x, y)
@@ -151,7 +159,7 @@ def test_train_on_batch_matches_cpu(gpu):
 
 @pytest.mark.cuda
 def test_set_weights_between_calls_reaches_the_device(gpu):
-    x, y, (on_gpu, on_cpu) = _wide_pair(128)
+    x, y, (on_gpu, on_cpu) = _small_pair(128)
     _on(gpu, on_gpu.fit, x, y, epochs=1, verbose=0)  # the GPU programs now exist
     new = [np.full_like(w, 0.01 * (i + 1)) for i, w in enumerate(on_gpu.get_weights())]
     on_gpu.set_weights(new)
@@ -161,7 +169,7 @@ def test_set_weights_between_calls_reaches_the_device(gpu):
 
 @pytest.mark.cuda
 def test_streamed_batches_give_the_same_numbers_as_resident_data(gpu):
-    x, y, (a, b) = _wide_pair(256)
+    x, y, (a, b) = _small_pair(256)
     keras.utils.set_random_seed(3)
     resident = _on(gpu, a.fit, x, y, epochs=2, batch_size=64, verbose=0)
     config.set_resident_data_fraction(0.0)  # nothing fits: every batch is gathered on the host
@@ -204,7 +212,7 @@ def test_dropout_masks_match_the_cpu(gpu):
 
 @pytest.mark.cuda
 def test_trained_on_gpu_saves_and_loads_on_cpu(gpu, tmp_path):
-    x, y, (model, _) = _wide_pair(128)
+    x, y, (model, _) = _small_pair(128)
     _on(gpu, model.fit, x, y, epochs=1, verbose=0)
     path = str(tmp_path / "gpu.keras")
     model.save(path)
@@ -214,7 +222,7 @@ def test_trained_on_gpu_saves_and_loads_on_cpu(gpu, tmp_path):
 
 @pytest.mark.cuda
 def test_trained_on_cpu_saves_and_loads_on_gpu(gpu, tmp_path):
-    x, y, (_, model) = _wide_pair(128)
+    x, y, (_, model) = _small_pair(128)
     model.fit(x, y, epochs=1, verbose=0)
     path = str(tmp_path / "cpu.keras")
     model.save(path)
