@@ -80,4 +80,26 @@ void register_cuda_backend() {
   register_device_backend(DeviceType::cuda, &backend);
 }
 
+Tensor gather_rows_through_backend(const Tensor& src, const std::vector<int64_t>& rows, int device) {
+  PKC_CHECK(src.rank() >= 1, Value, "gather_rows: src needs a batch dimension, got shape ", shape_str(src.shape));
+  for (size_t i = 0; i < rows.size(); ++i)
+    PKC_CHECK(rows[i] >= 0 && rows[i] < src.dim(0), Value, "gather_rows: row ", rows[i], " (position ", i,
+              ") is outside src of ", src.dim(0), " rows");
+  const Device dev{DeviceType::cuda, device};
+  DeviceBackend& b = require_device_backend(dev);
+  Shape out_shape = src.shape;
+  out_shape[0] = static_cast<int64_t>(rows.size());
+  Tensor out = Tensor::empty(out_shape, src.dtype);
+  const size_t row_bytes = src.dim(0) ? src.nbytes() / static_cast<size_t>(src.dim(0)) : 0;
+  auto d_src = allocate_storage(src.nbytes(), dev);
+  auto d_rows = allocate_storage(rows.size() * sizeof(int64_t), dev);
+  auto d_out = allocate_storage(out.nbytes(), dev);
+  b.copy_to_device(d_src->data(), src.data, src.nbytes(), device);
+  b.copy_to_device(d_rows->data(), rows.data(), rows.size() * sizeof(int64_t), device);
+  b.gather_rows(d_out->data(), d_src->data(), static_cast<const int64_t*>(d_rows->data()),
+                static_cast<int64_t>(rows.size()), row_bytes, static_cast<int64_t>(row_bytes), device);
+  b.copy_to_host(out.data, d_out->data(), out.nbytes(), device);
+  return out;
+}
+
 }  // namespace pkc::gpu

@@ -105,6 +105,21 @@ def test_resident_data_fraction_is_checked():
 
 
 @pytest.mark.cuda
+@pytest.mark.parametrize("dtype,row", [(np.float32, (5,)), (np.int64, (2, 3)), (np.uint8, (3,)), (np.int16, (1,))])
+def test_gather_rows_through_the_device_backend(gpu, dtype, row):
+    # 4-byte words where rows allow it, bytes otherwise (uint8 rows of 3, int16 rows of 1)
+    src = (np.arange(7 * int(np.prod(row))) % 120).astype(dtype).reshape((7,) + row)
+    rows = [6, 0, 3, 3, 1]
+    np.testing.assert_array_equal(cuda_backend.load().gather_rows(src, rows), src[rows])
+
+
+@pytest.mark.cuda
+def test_gather_rows_rejects_a_row_outside_the_source(gpu):
+    with pytest.raises(ValueError, match="row 4 .* outside src of 4 rows"):
+        cuda_backend.load().gather_rows(np.zeros((4, 2), np.float32), [0, 4])
+
+
+@pytest.mark.cuda
 @pytest.mark.parametrize("name", sorted(workloads.WORKLOADS))
 def test_bench_workload_fit_history_matches_cpu(gpu, name):
     w = workloads.WORKLOADS[name]

@@ -111,7 +111,8 @@ def test_stub_lists_no_cuda_ops_and_refuses_work():
     assert no_cuda.cuda_ops() == []
     assert no_cuda.tf32_enabled() is False
     for fn, args in [(no_cuda.run_op, ("relu", [])), (no_cuda.set_device, (0,)), (no_cuda.allocator_stats, (0,)),
-                     (no_cuda.empty_cache, ()), (no_cuda.synchronize, (0,))]:
+                     (no_cuda.empty_cache, ()), (no_cuda.synchronize, (0,)),
+                     (no_cuda.gather_rows, (None, []))]:
         with pytest.raises(RuntimeError, match="built without CUDA support"):
             fn(*args)
 
