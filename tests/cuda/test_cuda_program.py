@@ -194,6 +194,26 @@ def test_streamed_batches_give_the_same_numbers_as_resident_data(gpu):
 
 
 @pytest.mark.cuda
+@pytest.mark.parametrize("fraction", [0.5, 0.0], ids=["resident", "streamed"])
+def test_arrays_needing_conversion_or_packing_match_cpu(gpu, fraction):
+    # float64 rows two apart (x[::2]) and int64 labels: converted/packed on the way to the device
+    def build(K):
+        inp = K.Input((8,))
+        return K.Model(inp, K.layers.Dense(3, activation="softmax")(K.layers.Dense(16, activation="tanh")(inp)))
+
+    on_gpu, on_cpu = _twin_models(build, lambda K: dict(optimizer="adam", loss="sparse_categorical_crossentropy"))
+    r = np.random.default_rng(2)
+    x = r.standard_normal((200, 8))[::2]
+    y = r.integers(0, 3, size=100).astype(np.int64)
+    config.set_resident_data_fraction(fraction)
+    keras.utils.set_random_seed(4)
+    h_gpu = _on(gpu, on_gpu.fit, x, y, epochs=2, batch_size=16, verbose=0)
+    keras.utils.set_random_seed(4)
+    h_cpu = on_cpu.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    _assert_history_close(h_gpu, h_cpu)
+
+
+@pytest.mark.cuda
 def test_batch_norm_moving_statistics_come_back_from_the_device(gpu):
     def build(K):
         inp = K.Input((6,))
