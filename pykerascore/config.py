@@ -2,9 +2,10 @@
 
 Device placement is decided here (`set_device` / `get_device`); the CUDA extension is only
 loaded when a device is asked for, so `import pykerascore` never needs a GPU or libcudart. The
-default is "cpu" and CUDA cannot be chosen yet: the training engine (Program) has no device path,
-so claiming "cuda" would be a lie. The CUDA op kernels are reachable for testing through
-`pykerascore.backend.cuda.load().run_op`. Must not import trainers or models.
+default is "cpu" and `set_device("cuda")` stays refused until the engine's device path (Program on
+a GPU) has been verified on one; until then tests reach it through the private `_use_device`.
+The CUDA op kernels are also reachable through `pykerascore.backend.cuda.load().run_op`.
+Must not import trainers or models.
 """
 
 import re
@@ -17,12 +18,12 @@ _DEVICE_RE = re.compile(r"^(cpu|cuda)(?::(\d+))?$")
 _lock = threading.Lock()
 _device = "cpu"
 _tf32 = False
-# False until the Program can place a model's buffers and kernels on a GPU. While False,
-# set_device("cuda...") refuses (after the usual checks) instead of silently training on the CPU.
+# False until the Program's device path has passed tests/cuda on a GPU. While False,
+# set_device("cuda...") refuses (after the usual checks) instead of training on unverified code.
 _ENGINE_HAS_CUDA_PATH = False
 _NO_ENGINE_PATH = (
-    "the training engine has no CUDA device path yet (fit/evaluate/predict run on the CPU); the CUDA op "
-    "kernels exist for testing through pykerascore.backend.cuda.load().run_op"
+    "the training engine's CUDA device path has not been verified on a GPU yet (fit/evaluate/predict run on "
+    "the CPU); the CUDA op kernels exist for testing through pykerascore.backend.cuda.load().run_op"
 )
 
 
@@ -78,13 +79,23 @@ def set_device(device):
     """Place models on `device`: "cpu", "cuda" (= "cuda:0") or "cuda:N".
 
     Raises RuntimeError saying why when CUDA is asked for but cannot be used (today always: the
-    engine has no CUDA path yet), ValueError for an unknown name or a device index that is not
-    visible.
+    engine's CUDA path is not verified yet), ValueError for an unknown name or a device index that
+    is not visible. Programs built afterwards run there; those already built keep their device.
     """
+    _place(device, gated=True)
+
+
+def _use_device(device):
+    """Like set_device, without the `_ENGINE_HAS_CUDA_PATH` gate: for tests of the device path."""
+    _place(device, gated=False)
+
+
+def _place(device, gated):
     global _device
     kind, index = _parse(device)
     with _lock:
         if kind == "cpu":
+            core.set_program_device("cpu")
             _device = "cpu"
             return
         reason = _cuda_unavailable_reason()
@@ -94,10 +105,11 @@ def set_device(device):
         count = module.device_count()
         if index >= count:
             raise ValueError(f"set_device({device!r}): device index {index} is out of range; {count} CUDA device(s) visible")
-        if not _ENGINE_HAS_CUDA_PATH:
+        if gated and not _ENGINE_HAS_CUDA_PATH:
             raise RuntimeError(f"set_device({device!r}): CUDA cannot be used: {_NO_ENGINE_PATH}")
         module.set_device(index)
         module.set_tf32(_tf32)
+        core.set_program_device("cuda", index)
         _device = f"cuda:{index}"
 
 
@@ -120,3 +132,16 @@ def enable_tf32(enabled=True):
 
 def tf32_enabled():
     return _tf32
+
+
+def set_resident_data_fraction(fraction):
+    """Share (0..1, default 0.5) of a GPU's free memory that a fit's arrays may take to be uploaded
+    once and batched on the device; larger data sets are streamed batch by batch instead."""
+    fraction = float(fraction)
+    if not 0.0 <= fraction <= 1.0:
+        raise ValueError(f"set_resident_data_fraction: fraction must be in [0, 1], got {fraction}")
+    core.set_resident_data_fraction(fraction)
+
+
+def get_resident_data_fraction():
+    return core.resident_data_fraction()

@@ -3,6 +3,8 @@
 #include <chrono>
 
 #include "bindings/convert.h"
+#include "core/device_backend.h"
+#include "engine/device_emulation.h"
 #include "engine/program.h"
 
 namespace pkc::bind {
@@ -65,6 +67,7 @@ void bind_engine(py::module_& m) {
              spec.optimizer = std::move(optimizer);
              spec.batch_size = batch_size;
              spec.fuse = fuse;
+             spec.device = default_program_device();
              auto p = std::make_unique<PyProgram>();
              p->program = std::make_unique<Program>(spec);
              return p;
@@ -119,9 +122,20 @@ void bind_engine(py::module_& m) {
       .def_property_readonly("batch_size", [](PyProgram& p) { return p.program->batch_size(); })
       .def_property_readonly("num_nodes", [](PyProgram& p) { return p.program->num_nodes(); })
       .def_property_readonly("arena_bytes", [](PyProgram& p) { return p.program->arena_bytes(); })
+      .def_property_readonly("device", [](PyProgram& p) { return p.program->device().str(); })
+      .def_property_readonly("data_resident", [](PyProgram& p) { return p.program->data_resident(); })
       .def_property("seed", [](PyProgram& p) { return p.program->step_state().seed; },
                     [](PyProgram& p, uint64_t s) { p.program->step_state().seed = s; });
 
+  // Placement of new Programs: kind "cpu" or "cuda" (its backend must be loaded) and index.
+  m.def("set_program_device", [](const std::string& kind, int index) {
+    PKC_CHECK(kind == "cpu" || kind == "cuda", Value, "unknown device kind '", kind, "'");
+    set_default_program_device(Device{kind == "cpu" ? DeviceType::cpu : DeviceType::cuda, kind == "cpu" ? 0 : index});
+  }, py::arg("kind"), py::arg("index") = 0);
+  m.def("program_device", [] { return default_program_device().str(); });
+  m.def("set_resident_data_fraction", &set_resident_data_fraction, py::arg("fraction"));
+  m.def("resident_data_fraction", &resident_data_fraction);
+  m.def("_emulate_cuda_on_host", &emulate_cuda_on_host);
   m.def("epoch_order", [](int64_t n, int64_t batch, const std::string& mode, uint64_t seed, uint64_t epoch) {
     return epoch_order(n, batch, shuffle_mode(mode), seed, epoch);
   });

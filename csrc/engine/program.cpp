@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "core/convert.h"
+#include "engine/program_device.h"
 #include "graph/autodiff.h"
 
 namespace pkc {
@@ -28,7 +29,7 @@ int64_t row_elems(const Shape& s) {
 
 Program::Program(const ProgramSpec& spec)
     : mode_(spec.mode), graph_(*spec.graph), feeds_(spec.feeds), outputs_(spec.outputs), loss_(spec.loss),
-      pack_(spec.pack), optimizer_(spec.optimizer), batch_(spec.batch_size) {
+      pack_(spec.pack), optimizer_(spec.optimizer), batch_(spec.batch_size), device_(spec.device) {
   PKC_CHECK(batch_ > 0, Value, "batch_size must be positive, got ", batch_);
   for (int f : feeds_) {
     const ValueDef& v = graph_.value(f);
@@ -84,8 +85,25 @@ Program::Program(const ProgramSpec& spec)
   base_bytes_.resize(nv);
   for (int v = 0; v < nv; ++v) base_bytes_[v] = is_concrete(infos[v].shape) ? infos[v].shape.empty() ? dtype_size(infos[v].dtype) : static_cast<size_t>(numel(infos[v].shape)) * dtype_size(infos[v].dtype) : 0;
   base_plan_ = plan_memory(graph_, schedule_, base_bytes_, external_, live_to_end_);
+  if (device_.type != DeviceType::cpu) {  // the device loop owns the arena and batch buffers
+    device_loop_ = std::make_unique<DeviceLoop>(*this);
+    return;
+  }
   arena_ = Storage::allocate_host(base_plan_.arena_bytes);
 }
+
+Program::~Program() = default;
+
+void Program::clear_arrays() {
+  inputs_.clear();
+  outputs_arrays_.clear();
+  rows_ = 0;
+  order_.clear();
+  ++inputs_version_;
+  if (device_loop_) device_loop_->release_data();
+}
+
+bool Program::data_resident() const { return device_loop_ && device_loop_->data_resident(); }
 
 void Program::set_inputs(const std::vector<HostArray>& inputs) {
   PKC_CHECK(inputs.size() == feeds_.size(), Value, "expected ", feeds_.size(), " input arrays, got ", inputs.size());
@@ -104,6 +122,8 @@ void Program::set_inputs(const std::vector<HostArray>& inputs) {
   rows_ = n < 0 ? 0 : n;
   order_.resize(static_cast<size_t>(rows_));
   std::iota(order_.begin(), order_.end(), int64_t{0});
+  ++inputs_version_;
+  ++order_version_;
 }
 
 void Program::set_outputs(const std::vector<HostArray>& outputs) {
@@ -118,6 +138,7 @@ void Program::set_outputs(const std::vector<HostArray>& outputs) {
 
 void Program::begin_epoch(ShuffleMode mode, uint64_t seed, uint64_t epoch) {
   order_ = epoch_order(rows_, batch_, mode, seed, epoch);
+  ++order_version_;
 }
 
 Program::Exec& Program::exec_for(int64_t b) {
@@ -198,6 +219,7 @@ int64_t Program::run(int64_t first, int64_t steps, const std::function<bool()>& 
   PKC_CHECK(inputs_.size() == feeds_.size(), Runtime, "run(): no input arrays are bound");
   if (mode_ == Mode::predict)
     PKC_CHECK(outputs_arrays_.size() == outputs_.size(), Runtime, "run(): no output arrays are bound");
+  if (device_loop_) return device_loop_->run(first, steps, should_stop);
   const int64_t total = steps_per_epoch();
   int64_t done = 0;
   for (int64_t s = first; s < first + steps && s < total; ++s) {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/device.h"
 #include "core/param_pack.h"
 #include "engine/optimizer.h"
 #include "engine/rng.h"
@@ -38,16 +39,20 @@ struct ProgramSpec {
   std::shared_ptr<Optimizer> optimizer;   // train
   int64_t batch_size = 32;
   bool fuse = true;  // jit_compile: fused gradient shortcuts on/off (same numbers either way)
+  Device device;     // where the steps run; not the CPU: the loop in program_device.cpp
 };
+
+class DeviceLoop;
 
 class Program {
  public:
   explicit Program(const ProgramSpec& spec);
+  ~Program();
 
   // Binds the data for the next runs (the caller keeps the memory alive and unchanged).
   void set_inputs(const std::vector<HostArray>& inputs);
   void set_outputs(const std::vector<HostArray>& outputs);
-  void clear_arrays() { inputs_.clear(); outputs_arrays_.clear(); rows_ = 0; order_.clear(); }
+  void clear_arrays();
   int64_t num_rows() const { return rows_; }
   int64_t batch_size() const { return batch_; }
   int64_t steps_per_epoch() const { return batch_ ? (rows_ + batch_ - 1) / batch_ : 0; }
@@ -62,8 +67,12 @@ class Program {
   int num_nodes() const { return static_cast<int>(schedule_.size()); }
   size_t arena_bytes() const { return base_plan_.arena_bytes; }
   StepState& step_state() { return step_; }
+  Device device() const { return device_; }
+  // Device programs: whether the bound arrays were uploaded whole (else batches are streamed).
+  bool data_resident() const;
 
  private:
+  friend class DeviceLoop;
   struct Exec {
     std::vector<void*> ptr;
     std::vector<TensorInfo> info;
@@ -95,6 +104,9 @@ class Program {
   std::vector<int64_t> order_;
   int64_t rows_ = 0;
   StepState step_;
+  Device device_;
+  std::unique_ptr<DeviceLoop> device_loop_;  // null on the CPU
+  uint64_t inputs_version_ = 0, order_version_ = 0;  // tell the device loop what to re-upload
 };
 
 }  // namespace pkc

@@ -18,6 +18,7 @@
 #include "cuda/common/runtime.cuh"
 #include "cuda/common/stream.cuh"
 #include "cuda/ops/dense.cuh"
+#include "cuda/registry/device_backend.h"
 #include "cuda/registry/device_tensor.h"
 #include "cuda/registry/fused_update.h"
 #include "cuda/registry/register.h"
@@ -199,6 +200,7 @@ PYBIND11_MODULE(_cuda, m) {
   });
   // Registering touches only the host-side registry: no CUDA call, so importing needs no GPU.
   const std::vector<std::string> registered = pkc::gpu::register_cuda_kernels();
+  pkc::gpu::register_cuda_backend();  // the engine's device memory and copies (no CUDA call either)
   m.doc() = "pykerascore CUDA backend (load it through pykerascore.backend.cuda.load())";
   m.def("device_count", &pkc::gpu::device_count,
         "Number of visible CUDA devices; 0 when there is no driver or no device.");
@@ -225,6 +227,17 @@ PYBIND11_MODULE(_cuda, m) {
   m.def("set_tf32", &pkc::gpu::set_tf32_enabled, py::arg("enabled"));
   m.def("tf32_enabled", &pkc::gpu::tf32_enabled);
   m.def("allocator_stats", &allocator_stats, py::arg("device"));
+  m.def("gather_rows", [](const py::array& src, const std::vector<int64_t>& rows, int device) {
+        py::array c = py::array::ensure(src, py::array::c_style);
+        const pkc::Tensor h = pkc::bind::tensor_view(c, "gather_rows src");
+        pkc::Tensor out;
+        {
+          py::gil_scoped_release release;
+          out = pkc::gpu::gather_rows_through_backend(h, rows, device);
+        }
+        return pkc::bind::to_numpy(out);
+      }, py::arg("src"), py::arg("rows"), py::arg("device") = 0,
+      "src[rows] gathered on cuda:device through the engine's device backend (a test harness).");
   m.def("empty_cache", &pkc::gpu::device_empty_cache, py::arg("device") = -1,
         "Return every cached (unused) block to the driver.");
 }

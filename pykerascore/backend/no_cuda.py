@@ -7,6 +7,7 @@ saying how to rebuild. Must stay dependency-free: no `_core`, no NumPy, no other
 __all__ = [
     "device_count", "runtime_version", "cublas_version", "bias_relu", "cuda_ops", "run_op", "set_device",
     "current_device", "synchronize", "fused_update", "set_tf32", "tf32_enabled", "allocator_stats", "empty_cache",
+    "gather_rows",
 ]
 
 _MESSAGE = (
@@ -44,6 +45,10 @@ def run_op(name, inputs, attrs=None, device=0, iteration=0):
 
 
 def fused_update(rule, scalars, params, grads, slots, spans, accumulators=None, ema=None, device=0):
+    _unavailable()
+
+
+def gather_rows(src, rows, device=0):
     _unavailable()
 
 

@@ -7,7 +7,7 @@ parameter pack. Knows nothing of epochs, callbacks, progress bars or data adapte
 
 import numpy as np
 
-from pykerascore import constraints
+from pykerascore import config, constraints
 from pykerascore.backend import programs, symbolic
 from pykerascore.trainers import compile_utils
 from pykerascore.utils import tree
@@ -144,7 +144,8 @@ def match_inputs(model, x_list, x_struct):
 
 def get_program(model, mode, spec, input_info, batch_size):
     """The cached CompiledProgram of `model` for `mode` ("train" | "test" | "predict")."""
-    key = (mode, spec.key(mode), tuple(input_info), int(batch_size))
+    # The device is part of the key: a program runs where it was built.
+    key = (mode, spec.key(mode), tuple(input_info), int(batch_size), config.get_device())
     cached = model._programs.get(key)
     if cached is not None:
         return cached

@@ -17,10 +17,11 @@ def _restore_device():
     saved_device, saved_tf32 = config._device, config._tf32
     yield
     config._device, config._tf32 = saved_device, saved_tf32
+    config.core.set_program_device("cpu")
 
 
 def test_default_device_is_cpu_even_with_a_gpu(tmp_path):
-    # The training engine has no CUDA path yet, so the default must not claim one.
+    # The engine's CUDA path is unverified, so the default must not claim it.
     import subprocess
     import sys
 
@@ -53,9 +54,9 @@ def fake_gpu(monkeypatch):
     return fake
 
 
-def test_set_device_cuda_refuses_while_the_engine_has_no_cuda_path(fake_gpu):
+def test_set_device_cuda_refuses_while_the_engine_path_is_unverified(fake_gpu):
     config.set_device("cpu")
-    with pytest.raises(RuntimeError, match="training engine has no CUDA device path yet.*run_op"):
+    with pytest.raises(RuntimeError, match="CUDA device path has not been verified on a GPU yet.*run_op"):
         config.set_device("cuda:0")
     assert config.get_device() == "cpu"
     assert fake_gpu.selected is None  # nothing was switched on the (fake) device
@@ -110,7 +111,8 @@ def test_stub_lists_no_cuda_ops_and_refuses_work():
     assert no_cuda.cuda_ops() == []
     assert no_cuda.tf32_enabled() is False
     for fn, args in [(no_cuda.run_op, ("relu", [])), (no_cuda.set_device, (0,)), (no_cuda.allocator_stats, (0,)),
-                     (no_cuda.empty_cache, ()), (no_cuda.synchronize, (0,))]:
+                     (no_cuda.empty_cache, ()), (no_cuda.synchronize, (0,)),
+                     (no_cuda.gather_rows, (None, []))]:
         with pytest.raises(RuntimeError, match="built without CUDA support"):
             fn(*args)
 
@@ -119,12 +121,12 @@ def test_stub_lists_no_cuda_ops_and_refuses_work():
 
 
 @pytest.mark.cuda
-def test_set_device_cuda_on_gpu_refuses_until_the_engine_has_a_device_path():
+def test_set_device_cuda_on_gpu_refuses_until_the_engine_path_is_verified():
     if not cuda_backend.is_available():
         pytest.skip("no CUDA device")
     count = cuda_backend.load().device_count()
     with pytest.raises(ValueError, match="out of range"):
         config.set_device(f"cuda:{count}")
-    with pytest.raises(RuntimeError, match="no CUDA device path yet"):
+    with pytest.raises(RuntimeError, match="not been verified on a GPU yet"):
         config.set_device("cuda")
     assert config.get_device() == "cpu"
