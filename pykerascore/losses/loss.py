@@ -9,6 +9,7 @@ import numpy as np
 
 from pykerascore import ops
 from pykerascore.backend.symbolic import KerasTensor, emit
+from pykerascore.utils.serialization import get_registered_name
 
 _REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 _FLOATS = ("float32", "float64")
@@ -20,6 +21,17 @@ def standardize_reduction(reduction):
             f"Invalid value for argument `reduction`. Expected one of {_REDUCTIONS}. Received: reduction={reduction}"
         )
     return reduction
+
+
+def serialize_function(fn, family_module):
+    """Keras 3's config for the function a wrapper (LossFunctionWrapper, MeanMetricWrapper)
+    holds: a built-in of `family_module` in the "builtins" form Keras writes for its own
+    functions, any other under its registered name so custom objects find it again."""
+    name = getattr(fn, "__name__", None)
+    if name and getattr(family_module, name, None) is fn:
+        return {"module": "builtins", "class_name": "function", "config": name, "registered_name": "function"}
+    return {"module": getattr(fn, "__module__", None), "class_name": "function", "config": name,
+            "registered_name": get_registered_name(fn)}
 
 
 def _snake(name):
@@ -149,16 +161,19 @@ class LossFunctionWrapper(Loss):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
+        from pykerascore import losses  # the package imports this file
+
         cfg = super().get_config()
-        cfg["fn"] = getattr(self.fn, "__name__", None)
+        cfg["fn"] = serialize_function(self.fn, losses)
         cfg.update(self._fn_kwargs)
         return cfg
 
     @classmethod
     def from_config(cls, config):
+        """Takes `fn` as Keras's function dict or (older files) a bare function name."""
         config = dict(config)
         fn = config.pop("fn", None)
-        if isinstance(fn, str):
+        if isinstance(fn, (str, dict)):
             from pykerascore.losses import deserialize
             fn = deserialize(fn)
         return cls(fn, **config)

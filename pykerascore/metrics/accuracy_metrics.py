@@ -83,3 +83,10 @@ class SparseTopKCategoricalAccuracy(KerasValueMetric):
                          from_sorted_ids=from_sorted_ids)
         self.k = k
         self.from_sorted_ids = from_sorted_ids
+
+    def get_config(self):
+        # As Keras 3: `from_sorted_ids` is written only when True, so default configs match its.
+        config = super().get_config()
+        if not self.from_sorted_ids:
+            config.pop("from_sorted_ids")
+        return config

@@ -2,11 +2,13 @@
 [total, count] state, `metric_sum_update` into a [total] state) with Keras's
 reduce_to_samplewise_values weighting. Per-sample value functions live in the family files."""
 
+import inspect
+
 import numpy as np
 
 from pykerascore import ops
 from pykerascore.backend.symbolic import emit
-from pykerascore.losses.loss import squeeze_or_expand_to_same_rank
+from pykerascore.losses.loss import serialize_function, squeeze_or_expand_to_same_rank
 from pykerascore.metrics.metric import Metric
 
 
@@ -65,18 +67,24 @@ class MeanMetricWrapper(Mean):
         return super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
-        cfg = {"name": self.name, "dtype": self.dtype, "fn": getattr(self._fn, "__name__", self._fn)}
-        cfg.update(self._fn_kwargs)
-        return cfg
+        from pykerascore import metrics  # the package imports this file
+
+        return {"name": self.name, "dtype": self.dtype, "fn": serialize_function(self._fn, metrics),
+                **self._fn_kwargs}
 
     @classmethod
     def from_config(cls, config):
+        """Takes `fn` as Keras's function dict or (older files) a bare function name."""
+        from pykerascore import metrics as metrics_module
+
         config = dict(config)
         fn = config.pop("fn")
-        if isinstance(fn, str):
-            from pykerascore import metrics as metrics_module
-
-            fn = getattr(metrics_module, fn)
+        if isinstance(fn, dict) and fn.get("registered_name") in (None, "function"):
+            fn = fn.get("config")
+        if isinstance(fn, str) and inspect.isfunction(getattr(metrics_module, fn, None)):
+            fn = getattr(metrics_module, fn)  # a built-in value function (its class has the same snake name)
+        elif isinstance(fn, (str, dict)):
+            fn = metrics_module.deserialize(fn if isinstance(fn, dict) else {"class_name": "function", "config": fn})
         return cls(fn, **config)
 
 

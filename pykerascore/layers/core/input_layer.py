@@ -24,7 +24,19 @@ class InputLayer(Layer):
         self.output = tensor
 
     def get_config(self):
-        return {"batch_shape": self.batch_shape, "dtype": self.dtype, "name": self.name}
+        # Keras 3's keys; sparse, ragged and optional inputs are not supported here, so always False.
+        return {"batch_shape": self.batch_shape, "dtype": self.dtype, "sparse": False, "ragged": False,
+                "name": self.name, "optional": False}
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        for key in ("ragged", "optional"):
+            if config.get(key):
+                raise ValueError(f"InputLayer '{config.get('name')}': {key}=True inputs are not supported by "
+                                 "pykerascore")
+            config.pop(key, None)
+        return super().from_config(config)
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None):
