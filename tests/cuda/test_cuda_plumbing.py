@@ -16,13 +16,6 @@ cuda_backend = importlib.import_module("pykerascore.backend.cuda")
 no_cuda = importlib.import_module("pykerascore.backend.no_cuda")
 
 
-@pytest.fixture
-def cuda():
-    if not cuda_backend.is_available():
-        pytest.skip("no CUDA device, or pykerascore was built without _cuda")
-    return cuda_backend.load()
-
-
 def bias_relu_reference(x, b):
     return np.maximum(x + b, np.float32(0))
 

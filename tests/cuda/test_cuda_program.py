@@ -75,10 +75,8 @@ def test_default_program_device_is_the_cpu():
     assert core.program_device() == "cpu"
 
 
-def test_program_on_cuda_names_ops_without_a_cuda_kernel_before_any_device_work():
-    if not cuda_backend.is_built():
-        pytest.skip("pykerascore was built without _cuda")
-    cuda_backend.load()  # registers the CUDA backend; no CUDA call
+def test_program_on_cuda_names_ops_without_a_cuda_kernel_before_any_device_work(built):
+    # `built` (conftest) loaded _cuda, which registers the CUDA backend without a CUDA call.
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
     model.compile(optimizer="sgd", loss="categorical_crossentropy", metrics=["categorical_accuracy"])
     x = np.zeros((8, 4), np.float32)
