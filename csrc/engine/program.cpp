@@ -6,26 +6,11 @@
 #include <numeric>
 
 #include "core/convert.h"
+#include "engine/batch_shape.h"
 #include "engine/program_device.h"
 #include "graph/autodiff.h"
 
 namespace pkc {
-
-namespace {
-
-Shape with_batch(const Shape& s, int64_t b) {
-  Shape out = s;
-  if (!out.empty()) out[0] = b;
-  return out;
-}
-
-int64_t row_elems(const Shape& s) {
-  int64_t n = 1;
-  for (size_t i = 1; i < s.size(); ++i) n *= s[i];
-  return n;
-}
-
-}  // namespace
 
 Program::Program(const ProgramSpec& spec)
     : mode_(spec.mode), graph_(*spec.graph), feeds_(spec.feeds), outputs_(spec.outputs), loss_(spec.loss),

@@ -9,23 +9,12 @@
 #include <vector>
 
 #include "core/convert.h"
+#include "engine/batch_shape.h"
 #include "engine/program.h"
 
 namespace pkc {
 
 namespace {
-
-Shape with_batch(const Shape& s, int64_t b) {
-  Shape out = s;
-  if (!out.empty()) out[0] = b;
-  return out;
-}
-
-int64_t row_elems(const Shape& s) {
-  int64_t n = 1;
-  for (size_t i = 1; i < s.size(); ++i) n *= s[i];
-  return n;
-}
 
 size_t value_bytes(const TensorInfo& t) {
   return t.shape.empty() ? dtype_size(t.dtype) : static_cast<size_t>(numel(t.shape)) * dtype_size(t.dtype);
