@@ -5,13 +5,7 @@
 #include <array>
 #include <cstdint>
 
-#ifndef PKC_HD  // also defined (identically) by ops/optimizer_rules.h
-#if defined(__CUDACC__)
-#define PKC_HD __host__ __device__
-#else
-#define PKC_HD
-#endif
-#endif
+#include "core/host_device.h"
 
 namespace pkc {
 

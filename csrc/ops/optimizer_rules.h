@@ -12,13 +12,7 @@
 #include <cmath>
 #include <cstdint>
 
-#ifndef PKC_HD
-#if defined(__CUDACC__)
-#define PKC_HD __host__ __device__
-#else
-#define PKC_HD
-#endif
-#endif
+#include "core/host_device.h"
 
 namespace pkc {
 
