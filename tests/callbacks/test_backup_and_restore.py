@@ -4,9 +4,6 @@
 # learning-rate schedule).
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -175,23 +172,13 @@ def test_unbuilt_model_raises(tmp_path):
 
 
 # ---------------------------------------------------------------------- killed and restarted
-SCRIPT = str(Path(__file__).with_name("resume_script.py"))
-
-
-def _run(*args, check=True):
-    done = subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True, timeout=120)
-    if check:
-        assert done.returncode == 0, done.stderr
-    return done
-
-
-def test_killed_and_restarted_run_is_bit_identical(tmp_path):
+def test_killed_and_restarted_run_is_bit_identical(tmp_path, run_resume):
     full, resumed, folder = tmp_path / "full.npy", tmp_path / "resumed.npy", str(tmp_path / "backup")
-    _run("--mode", "backup", "--dir", str(tmp_path / "other"), "--out", str(full))
-    killed = _run("--mode", "backup", "--dir", folder, "--out", str(resumed), "--kill-at", "2", check=False)
+    run_resume("--mode", "backup", "--dir", str(tmp_path / "other"), "--out", str(full))
+    killed = run_resume("--mode", "backup", "--dir", folder, "--out", str(resumed), "--kill-at", "2", check=False)
     assert killed.returncode == -9 and not resumed.exists()
     assert _metadata(folder)["epoch"] == 3
-    _run("--mode", "backup", "--dir", folder, "--out", str(resumed))
+    run_resume("--mode", "backup", "--dir", folder, "--out", str(resumed))
     assert np.array_equal(np.load(full), np.load(resumed))
     assert not os.path.exists(folder)  # deleted once the resumed fit completed
 

@@ -2,9 +2,6 @@
 # batches, only on improvement by mode / threshold), its messages, what a weights checkpoint
 # holds, and a run killed mid-fit and resumed from a checkpoint ending bit-identical.
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -246,24 +243,14 @@ def test_full_model_checkpoint_loads_with_the_epoch_weights_and_optimizer(tmp_pa
 
 
 # ---------------------------------------------------------------------- resuming
-SCRIPT = str(Path(__file__).with_name("resume_script.py"))
-
-
-def _run(*args, check=True):
-    done = subprocess.run([sys.executable, SCRIPT, *args], capture_output=True, text=True, timeout=120)
-    if check:
-        assert done.returncode == 0, done.stderr
-    return done
-
-
-def test_killed_run_resumed_from_checkpoint_is_bit_identical(tmp_path):
+def test_killed_run_resumed_from_checkpoint_is_bit_identical(tmp_path, run_resume):
     full, resumed = tmp_path / "full.npy", tmp_path / "resumed.npy"
-    _run("--mode", "checkpoint", "--dir", str(tmp_path / "a"), "--out", str(full))
-    killed = _run("--mode", "checkpoint", "--dir", str(tmp_path / "b"), "--out", str(resumed), "--kill-at", "2",
+    run_resume("--mode", "checkpoint", "--dir", str(tmp_path / "a"), "--out", str(full))
+    killed = run_resume("--mode", "checkpoint", "--dir", str(tmp_path / "b"), "--out", str(resumed), "--kill-at", "2",
                   check=False)
     assert killed.returncode == -9 and not resumed.exists()
     assert _saved(tmp_path / "b") == ["ckpt-01.weights.h5", "ckpt-02.weights.h5", "ckpt-03.weights.h5"]
-    _run("--mode", "checkpoint", "--dir", str(tmp_path / "b"), "--out", str(resumed), "--resume-from", "3")
+    run_resume("--mode", "checkpoint", "--dir", str(tmp_path / "b"), "--out", str(resumed), "--resume-from", "3")
     assert np.array_equal(np.load(full), np.load(resumed))
 
 
