@@ -299,7 +299,9 @@ void Optimizer::apply(ParamPack& pack) {
   bind(pack);
   if (constraints_dirty_) bind_constraints();
   const size_t nv = vars_.size();
-  const float* grads = pack.grads();
+  // Every path below leaves the gradients zero: programs accumulate the next step's weight
+  // gradients straight into them (dense_weight_grad with "accumulate").
+  float* grads = pack.grads();
   float* params = pack.params();
   float* acc = uses_[kAccumulatorSlot] ? pack.slot(kAccumulatorSlot) : nullptr;
   float* ema = use_ema_ ? pack.slot(kAverageSlot) : nullptr;
@@ -311,6 +313,7 @@ void Optimizer::apply(ParamPack& pack) {
     if (!finite) {  // skip the step: nothing but the scale changes
       dynamic_scale_ *= 0.5;
       ls_counter_ = 0;
+      std::fill(grads, grads + pack.size(), 0.f);
       return;
     }
     grad_scale = static_cast<float>(1.0 / dynamic_scale_);
@@ -331,6 +334,7 @@ void Optimizer::apply(ParamPack& pack) {
       accumulate_gradient(acc + off, grads + off, n, grad_scale);
       if (ema) ema_update(ema + off, params + off, n, ema_m, overwrite);
     }
+    std::fill(grads, grads + pack.size(), 0.f);
   } else {
     const double lr = learning_rate();
     const UpdateScalars scalars = step_scalars(lr, step);
@@ -354,6 +358,7 @@ void Optimizer::apply(ParamPack& pack) {
       UpdateSpan sp;
       sp.p = params + off;
       sp.g = grads + off;
+      sp.zero_grad = true;
       for (int k = 0; k < 3; ++k) sp.slot[k] = uses_[k] ? pack.slot(k) + off : nullptr;
       sp.n = vars_[i]->numel();
       sp.grad_scale = grad_scale;

@@ -31,6 +31,14 @@ Program::Program(const ProgramSpec& spec)
     loss_seed_ = std::make_shared<Variable>("loss_scale", Shape{}, DType::float32, false);
     *loss_seed_->value().ptr<float>() = 1.f;
     grad_of_pack_var_ = gradients(graph_, loss_, wrt, spec.fuse, graph_.add_variable(loss_seed_));
+    // Weight gradients written straight into their pack slot add into it (the optimizer leaves
+    // the slots zero), saving the BLAS's zeroing pass. Device programs keep their own buffers.
+    if (device_.type == DeviceType::cpu)
+      for (int gv : grad_of_pack_var_) {
+        const int p = gv >= 0 ? graph_.value(gv).producer : -1;
+        if (p >= 0 && graph_.node(p).op->name == "dense_weight_grad" && graph_.node(p).outputs[0] == gv)
+          graph_.node_attrs(p).set("accumulate", int64_t{1});
+      }
   }
 
   // Keep what the results need: loss and its gradients, outputs, and every stateful node.
@@ -246,7 +254,13 @@ int64_t Program::run(int64_t first, int64_t steps, const std::function<bool()>& 
       step_.iteration = optimizer_->iterations();
       *loss_seed_->value().ptr<float>() = static_cast<float>(optimizer_->loss_scale());
     }
-    for (const Kernel& k : e.kernels) k();
+    try {
+      for (const Kernel& k : e.kernels) k();
+    } catch (...) {
+      // A step that stops half-way must not leave partial gradients for the next one to add to.
+      if (pack_) std::memset(pack_->grads(), 0, sizeof(float) * pack_->size());
+      throw;
+    }
     if (mode_ == Mode::train) {
       optimizer_->apply(*pack_);
     } else if (mode_ == Mode::predict) {

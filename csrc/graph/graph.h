@@ -43,6 +43,8 @@ class Graph {
 
   const ValueDef& value(int id) const;
   const NodeDef& node(int id) const { return nodes_.at(id); }
+  // For a Program tuning its own copy of the graph (e.g. marking gradients it accumulates into).
+  Attrs& node_attrs(int id) { return nodes_.at(id).attrs; }
   int num_values() const { return static_cast<int>(values_.size()); }
   int num_nodes() const { return static_cast<int>(nodes_.size()); }
 

@@ -179,12 +179,16 @@ Kernel weight_grad_kernel(const KernelArgs& a) {
   T* dw = a.out[0].ptr<T>();
   int K = static_cast<int>(a.in[0].shape.back()), N = static_cast<int>(a.in[1].shape.back());
   int M = N ? static_cast<int>(a.in[1].numel() / N) : 0;
+  // "accumulate": dw is a gradient slot the optimizer zeroes after each update, so the GEMM can
+  // add into it (beta = 1) and skip the BLAS's separate zeroing pass over C. Vector-shaped
+  // products keep beta = 0: their GEMV / outer-product paths overwrite and are cheaper still.
+  const bool accumulate = a.attrs.i("accumulate", 0) != 0 && K > 1 && N > 1 && M > 1;
   return [=] {
     if (M == 0) {
       std::memset(dw, 0, sizeof(T) * K * N);
       return;
     }
-    gemm<T>(true, false, K, N, M, T(1), x, K, dz, N, T(0), dw, N);
+    gemm<T>(true, false, K, N, M, T(1), x, K, dz, N, accumulate ? T(1) : T(0), dw, N);
   };
 }
 

@@ -32,13 +32,14 @@ using Lion = Bound<LionRule>;
 
 // The common case (no accumulation, clip-value or EMA): a branch-free loop the compiler
 // vectorises; the same operations in the same order as the general loop in run().
-template <class Rule, bool DECAY>
+template <class Rule, bool DECAY, bool ZERO>
 void run_plain(const Rule& rule, const UpdateSpan& sp) {
   const float gs = sp.grad_scale, cs = sp.clip_scale, decay = sp.decay;
   float* __restrict pp = sp.p;
-  const float* __restrict gg = sp.g;
+  float* __restrict gg = sp.g;
   for (int64_t i = 0; i < sp.n; ++i) {
     float g = gg[i] * gs;
+    if constexpr (ZERO) gg[i] = 0.f;
     g *= cs;
     float p = pp[i];
     if constexpr (DECAY) p -= p * decay;
@@ -53,10 +54,14 @@ void run(const UpdateScalars& s, const UpdateSpan& sp) {
   const float gs = sp.grad_scale, as = sp.acc_scale, cs = sp.clip_scale, cv = sp.clip_value;
   const float decay = sp.decay, em = sp.ema_momentum, omem = 1.f - sp.ema_momentum;
   float* acc = sp.acc;
-  if (!acc && !(cv > 0.f) && !sp.ema)
-    return decay != 0.f ? run_plain<Rule, true>(rule, sp) : run_plain<Rule, false>(rule, sp);
+  if (!acc && !(cv > 0.f) && !sp.ema) {
+    if (sp.zero_grad)
+      return decay != 0.f ? run_plain<Rule, true, true>(rule, sp) : run_plain<Rule, false, true>(rule, sp);
+    return decay != 0.f ? run_plain<Rule, true, false>(rule, sp) : run_plain<Rule, false, false>(rule, sp);
+  }
   for (int64_t i = 0; i < sp.n; ++i) {
     const float g = rule_effective_grad(sp.g[i], acc, i, gs, as, cs, cv);
+    if (sp.zero_grad) sp.g[i] = 0.f;
     float p = sp.p[i];
     if (decay != 0.f) p -= p * decay;
     rule(p, g, i);

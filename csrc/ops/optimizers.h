@@ -34,7 +34,8 @@ struct UpdateScalars {
 // and with ema_overwrite the parameter takes the average's value.
 struct UpdateSpan {
   float* p = nullptr;
-  const float* g = nullptr;
+  float* g = nullptr;
+  bool zero_grad = false;  // set g[i] = 0 once read (programs accumulate the next step's gradients into it)
   float* slot[3] = {nullptr, nullptr, nullptr};  // the rule's slots, in the order listed in the .cpp
   int64_t n = 0;
   float grad_scale = 1.f;
