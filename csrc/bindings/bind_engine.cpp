@@ -120,6 +120,8 @@ void bind_engine(py::module_& m) {
       .def_property_readonly("steps_per_epoch", [](PyProgram& p) { return p.program->steps_per_epoch(); })
       .def_property_readonly("num_rows", [](PyProgram& p) { return p.program->num_rows(); })
       .def_property_readonly("batch_size", [](PyProgram& p) { return p.program->batch_size(); })
+      .def_property_readonly("row_group", [](PyProgram& p) { return p.program->row_group(); })
+      .def_property_readonly("row_group_blocker", [](PyProgram& p) { return p.program->row_group_blocker(); })
       .def_property_readonly("num_nodes", [](PyProgram& p) { return p.program->num_nodes(); })
       .def_property_readonly("arena_bytes", [](PyProgram& p) { return p.program->arena_bytes(); })
       .def_property_readonly("device", [](PyProgram& p) { return p.program->device().str(); })

@@ -8,6 +8,7 @@
 #include "core/convert.h"
 #include "engine/batch_shape.h"
 #include "engine/program_device.h"
+#include "engine/row_groups.h"
 #include "graph/autodiff.h"
 
 namespace pkc {
@@ -57,19 +58,45 @@ Program::Program(const ProgramSpec& spec)
   for (int gv : grad_of_pack_var_)
     if (gv >= 0) external_[gv] = 1;
 
-  // Feed buffers hold one full batch each, in the feed's dtype.
+  // Evaluate / predict on the CPU run several batches per step when nothing can tell (row_groups.h).
+  auto resolve_at = [&](int64_t b) {
+    std::map<int, Shape> shapes;
+    for (int f : feeds_) shapes[f] = with_batch(graph_.value(f).info.shape, b);
+    return graph_.resolve(shapes);
+  };
+  auto plan_at = [&](int64_t b) {
+    std::vector<TensorInfo> infos = resolve_at(b);
+    base_bytes_.assign(nv, 0);
+    for (int v = 0; v < nv; ++v)
+      if (is_concrete(infos[v].shape))
+        base_bytes_[v] = infos[v].shape.empty() ? dtype_size(infos[v].dtype)
+                                                : static_cast<size_t>(numel(infos[v].shape)) * dtype_size(infos[v].dtype);
+    base_plan_ = plan_memory(graph_, schedule_, base_bytes_, external_, live_to_end_);
+  };
+  // Plan memory once, for the full step.
+  plan_at(batch_);
+  if (mode_ != Mode::train && device_.type == DeviceType::cpu && row_group_for(batch_) > 1) {
+    try {
+      group_blocker_ = row_grouping_blocker(graph_, schedule_, feeds_, outputs_, resolve_at(batch_),
+                                            resolve_at(2 * batch_), batch_);
+    } catch (const Error& e) {  // a shape rule that only holds at this batch size
+      group_blocker_ = e.what();
+    }
+    if (group_blocker_.empty()) {
+      const size_t ungrouped = base_plan_.arena_bytes;
+      // Grouping trades memory for speed: keep the grouped arena within kGroupArenaBytes.
+      for (group_ = row_group_for(batch_); group_ > 1; group_ /= 2) {
+        plan_at(step_rows());
+        if (base_plan_.arena_bytes <= std::max(ungrouped, kGroupArenaBytes)) break;
+      }
+      if (group_ == 1) plan_at(batch_);
+    }
+  }
+  // Feed buffers hold one full step each, in the feed's dtype.
   for (int f : feeds_) {
     const TensorInfo& ti = graph_.value(f).info;
-    feed_buffers_.push_back(Storage::allocate_host(static_cast<size_t>(batch_ * row_elems(ti.shape)) * dtype_size(ti.dtype)));
+    feed_buffers_.push_back(Storage::allocate_host(static_cast<size_t>(step_rows() * row_elems(ti.shape)) * dtype_size(ti.dtype)));
   }
-
-  // Plan memory once, for the full batch.
-  std::map<int, Shape> shapes;
-  for (int f : feeds_) shapes[f] = with_batch(graph_.value(f).info.shape, batch_);
-  std::vector<TensorInfo> infos = graph_.resolve(shapes);
-  base_bytes_.resize(nv);
-  for (int v = 0; v < nv; ++v) base_bytes_[v] = is_concrete(infos[v].shape) ? infos[v].shape.empty() ? dtype_size(infos[v].dtype) : static_cast<size_t>(numel(infos[v].shape)) * dtype_size(infos[v].dtype) : 0;
-  base_plan_ = plan_memory(graph_, schedule_, base_bytes_, external_, live_to_end_);
   if (device_.type != DeviceType::cpu) {  // the device loop owns the arena and batch buffers
     device_loop_ = std::make_unique<DeviceLoop>(*this);
     return;
@@ -143,7 +170,7 @@ void Program::build_kernels(Exec& e, int64_t b) {
   std::vector<size_t> bytes(nv);
   for (int v = 0; v < nv; ++v)
     bytes[v] = e.info[v].shape.empty() ? dtype_size(e.info[v].dtype) : static_cast<size_t>(numel(e.info[v].shape)) * dtype_size(e.info[v].dtype);
-  PKC_CHECK(plan_fits(base_plan_, base_bytes_, bytes), Runtime, "batch of ", b, " rows does not fit the plan made for ", batch_);
+  PKC_CHECK(plan_fits(base_plan_, base_bytes_, bytes), Runtime, "batch of ", b, " rows does not fit the plan made for ", step_rows());
 
   e.ptr.assign(nv, nullptr);
   char* arena = static_cast<char*>(arena_->data());
@@ -205,12 +232,12 @@ int64_t Program::run(int64_t first, int64_t steps, const std::function<bool()>& 
   if (mode_ == Mode::predict)
     PKC_CHECK(outputs_arrays_.size() == outputs_.size(), Runtime, "run(): no output arrays are bound");
   if (device_loop_) return device_loop_->run(first, steps, should_stop);
-  const int64_t total = steps_per_epoch();
+  const int64_t total = std::min(steps_per_epoch(), first + steps);
   int64_t done = 0;
-  for (int64_t s = first; s < first + steps && s < total; ++s) {
+  for (int64_t s = first; s < total; s += group_) {
     if (should_stop && done > 0 && should_stop()) break;
     const int64_t start = s * batch_;
-    const int64_t b = std::min(batch_, rows_ - start);
+    const int64_t b = std::min(std::min(group_, total - s) * batch_, rows_ - start);
     const int64_t* rows = order_.data() + start;
     Exec& e = exec_for(b);
     gather(rows, b);
@@ -225,7 +252,7 @@ int64_t Program::run(int64_t first, int64_t steps, const std::function<bool()>& 
     } else if (mode_ == Mode::predict) {
       scatter(rows, b);
     }
-    ++done;
+    done += std::min(group_, total - s);
   }
   return done;
 }

@@ -56,6 +56,10 @@ class Program {
   int64_t num_rows() const { return rows_; }
   int64_t batch_size() const { return batch_; }
   int64_t steps_per_epoch() const { return batch_ ? (rows_ + batch_ - 1) / batch_ : 0; }
+  // Batches run as one step (row_groups.h): 1 for training, device and blocked programs.
+  int64_t row_group() const { return group_; }
+  // Why this evaluate / predict program runs one batch per step ("" when it groups or trains).
+  const std::string& row_group_blocker() const { return group_blocker_; }
 
   // Sets the epoch's row order (computed here from a seed).
   void begin_epoch(ShuffleMode mode, uint64_t seed, uint64_t epoch);
@@ -91,6 +95,9 @@ class Program {
   std::shared_ptr<ParamPack> pack_;
   std::shared_ptr<Optimizer> optimizer_;
   int64_t batch_;
+  int64_t group_ = 1;
+  std::string group_blocker_;
+  int64_t step_rows() const { return batch_ * group_; }
   std::vector<int> schedule_;
   std::vector<int> grad_of_pack_var_;  // gradient value of pack variable i (-1: unused)
   std::shared_ptr<Variable> loss_seed_;  // backward starts from the optimizer's loss scale

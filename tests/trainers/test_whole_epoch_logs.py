@@ -57,7 +57,10 @@ def test_quiet_evaluate_and_fit_give_the_same_numbers_as_listened_ones():
     m, x, y = _model_and_data()
     quiet = m.evaluate(x, y, batch_size=32, verbose=0, return_dict=True)
     listened = m.evaluate(x, y, batch_size=32, verbose=0, callbacks=[_BatchLogs()], return_dict=True)
-    assert quiet == listened
+    # A quiet evaluate also runs several batches per step (row groups): same sums, in another order.
+    assert quiet.keys() == listened.keys()
+    for k in quiet:
+        np.testing.assert_allclose(quiet[k], listened[k], rtol=1e-6)
     m2, _, _ = _model_and_data()
     m2.set_weights(m.get_weights())
     h1 = m.fit(x, y, batch_size=32, epochs=2, verbose=0, shuffle=False).history
