@@ -1,7 +1,6 @@
 // Bindings for core types: Variable, ParamPack, thread configuration, op listing.
 #include "bindings/convert.h"
 #include "core/param_pack.h"
-#include "core/parallel.h"
 #include "ops/blas.h"
 
 namespace pkc::bind {
@@ -43,11 +42,10 @@ void bind_core(py::module_& m) {
 
   m.def("set_num_threads", [](int n) {
     PKC_CHECK(n >= 1, Value, "set_num_threads: n must be >= 1, got ", n);
-    blas_set_num_threads(n);
-    set_engine_threads(n);
+    set_cpu_threads(n);
   });
-  m.def("get_num_threads", &blas_get_num_threads);
-  set_engine_threads(blas_get_num_threads());  // start with the BLAS's default (one per core)
+  m.def("get_num_threads", &cpu_threads);
+  set_cpu_threads(blas_get_num_threads());  // the BLAS's default at load: one per core
   m.def("op_names", [] { return OpRegistry::instance().names(); });
 }
 
