@@ -28,7 +28,8 @@ _NO_ENGINE_PATH = (
 
 
 def set_num_threads(n):
-    """Threads used by the CPU backend's GEMM (and later, element-wise kernels)."""
+    """CPU threads of the engine's pool: large GEMMs are split into row blocks over it (OpenBLAS
+    itself stays single-threaded), and so are large optimizer updates."""
     core.set_num_threads(int(n))
 
 

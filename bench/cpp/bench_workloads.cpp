@@ -130,7 +130,8 @@ struct Trainer {
 
 void BM_step(benchmark::State& st) {
   const Workload& w = kWorkloads[st.range(0)];
-  pkc::blas_set_num_threads(static_cast<int>(st.range(1)));
+  // As pykerascore.config.set_num_threads: OpenBLAS single-threaded, the engine splits GEMMs.
+  pkc::blas_set_num_threads(1);
   pkc::set_engine_threads(static_cast<int>(st.range(1)));
   Trainer t(w);
   const int64_t epoch = t.program->steps_per_epoch();
