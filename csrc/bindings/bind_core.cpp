@@ -1,4 +1,6 @@
 // Bindings for core types: Variable, ParamPack, thread configuration, op listing.
+#include <cstring>
+
 #include "bindings/convert.h"
 #include "core/param_pack.h"
 #include "ops/blas.h"
@@ -22,6 +24,12 @@ void bind_core(py::module_& m) {
         PKC_CHECK(numel(s) == v.numel(), Value, "cannot assign a value of shape ", shape_str(s), " to variable '",
                   v.name(), "' of shape ", shape_str(v.shape()));
         v.assign(c.data(), dtype_of(c), numel(s));
+      })
+      // reset_metrics() zeroes every metric state before each *_on_batch call: one native call
+      // instead of building a zeros array and converting it.
+      .def("zero", [](Variable& v) {
+        Tensor t = v.value();
+        std::memset(t.data, 0, t.nbytes());
       });
 
   py::class_<ParamPack, std::shared_ptr<ParamPack>>(m, "ParamPack")

@@ -58,6 +58,11 @@ class Variable:
     def assign_add(self, value):
         return self.assign(self.numpy() + np.asarray(value, dtype=self.dtype))
 
+    def zero(self):
+        """Sets every element to 0 in place (metric resets run before every *_on_batch call)."""
+        self._native.zero()
+        return self
+
     def assign_sub(self, value):
         return self.assign(self.numpy() - np.asarray(value, dtype=self.dtype))
 

@@ -97,7 +97,7 @@ class Metric:
 
     def reset_state(self):
         for v in self.variables:
-            v.assign(np.zeros(v.shape, dtype=v.dtype))
+            v.zero()
 
     def update_state(self, *args, **kwargs):
         raise NotImplementedError(f"{type(self).__name__} must implement update_state()")

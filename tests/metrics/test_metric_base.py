@@ -154,3 +154,15 @@ def test_forgot_super_init():
 
     with pytest.raises(RuntimeError, match="super"):
         Bad()
+
+
+def test_reset_state_zeroes_every_variable_in_place_keeping_dtype():
+    m = keras.metrics.AUC(num_thresholds=5)
+    m.update_state(np.array([0, 1, 1, 0], "float32"), np.array([0.1, 0.9, 0.6, 0.4], "float32"))
+    before = [id(v) for v in m.variables]
+    m.reset_state()
+    assert [id(v) for v in m.variables] == before
+    for v in m.variables:
+        assert v.dtype == "float32" and not np.asarray(v).any()
+    m.update_state(np.array([1], "float32"), np.array([0.9], "float32"))  # still accumulates afterwards
+    assert np.asarray(m.variables[0]).sum() > 0
