@@ -185,6 +185,9 @@ class Trainer:
         if type(x) is np.ndarray and len(ys) == 1 and sw is None:  # the common case, in a handful of calls
             rows = x.shape[0]
             key = (mode, x.shape[1:], x.dtype.str, ys[0].shape[1:], ys[0].dtype.str, _freeze(class_weight))
+        elif type(x) is np.ndarray and not ys and sw is None:  # predict's common case
+            rows = x.shape[0]
+            key = (mode, x.shape[1:], x.dtype.str, _freeze(class_weight))
         else:
             rows = _rows(x)
             key = (mode, _signature(x), _signature(ys), _signature(sw), _freeze(class_weight))
@@ -468,9 +471,9 @@ class Trainer:
         """The model's outputs for one batch, as NumPy arrays in the model's output structure."""
         if self.run_eagerly:
             return tree.map_structure(np.asarray, _eager().predict_step(self, x))
+        x = _batch_struct(x, "x")
         prog = self._bind_batch("predict", x)
-        rows = _rows(_batch_struct(x, "x"))
-        outs = _output_arrays(prog.output_struct, rows)
+        outs = _output_arrays(prog.output_struct, _rows(x))
         prog.bind_outputs(outs)
         prog.run(0, 1)
         return tree.pack_sequence_as(prog.output_struct, outs)
