@@ -130,9 +130,7 @@ struct Trainer {
 
 void BM_step(benchmark::State& st) {
   const Workload& w = kWorkloads[st.range(0)];
-  // As pykerascore.config.set_num_threads: OpenBLAS single-threaded, the engine splits GEMMs.
-  pkc::blas_set_num_threads(1);
-  pkc::set_engine_threads(static_cast<int>(st.range(1)));
+  pkc::set_cpu_threads(static_cast<int>(st.range(1)));  // as keras.config.set_num_threads
   Trainer t(w);
   const int64_t epoch = t.program->steps_per_epoch();
   int64_t step = 0;

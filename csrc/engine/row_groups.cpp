@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/shape.h"
+#include "ops/activations.h"
 
 namespace pkc {
 
@@ -66,12 +67,17 @@ bool axes_include_batch(const std::vector<int64_t>& axes, size_t rank, const std
   return false;
 }
 
-// Ops in row_local_ops() or this list that normalise over axes: row-local unless an axis is 0.
+// Ops that normalise over axes given in their attrs: row-local unless an axis is 0.
+bool is_normaliser(const std::string& op) {
+  return op == "softmax" || op == "log_softmax" || op == "layer_normalization" || op == "batch_normalization";
+}
+
 bool normalises_over_batch(const NodeDef& nd, size_t rank) {
   const std::string& op = nd.op->name;
-  if (op == "softmax" || op == "log_softmax")
-    return axes_include_batch(nd.attrs.has("axes") ? nd.attrs.ints("axes") : std::vector<int64_t>{nd.attrs.i("axis", -1)},
-                              rank, nd.name);
+  if (op == "softmax" || op == "log_softmax") {
+    const std::vector<int> axes = softmax_axes(nd.attrs, rank, nd.name);
+    return !axes.empty() && axes.front() == 0;
+  }
   if (op == "layer_normalization")
     return axes_include_batch(nd.attrs.has("axes") ? nd.attrs.ints("axes") : std::vector<int64_t>{-1}, rank, nd.name);
   if (op == "batch_normalization") return axes_include_batch({nd.attrs.i("axis", -1)}, rank, nd.name);
@@ -146,9 +152,7 @@ std::string row_grouping_blocker(const Graph& graph, const std::vector<int>& sch
       if (!linear) return describe(nd, "combines a per-batch value non-linearly");
       out = Kind::batch_mean;
     } else {
-      bool listed = row_local_ops().count(op) || needs_fixed_operands(op) || op == "softmax" || op == "log_softmax" ||
-                    op == "layer_normalization";
-      if (!listed) return describe(nd, "is not known to be row-local");
+      if (!row_local_ops().count(op) && !needs_fixed_operands(op) && !is_normaliser(op)) return describe(nd, "is not known to be row-local");
       if (needs_fixed_operands(op))
         for (size_t i = 1; i < nd.inputs.size(); ++i)
           if (kind[nd.inputs[i]] != Kind::fixed) return describe(nd, "its weights depend on the batch");

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace pkc {
 
@@ -19,6 +20,10 @@ enum class Act { linear, relu, sigmoid, tanh, relu6, hard_sigmoid, exponential }
 Act act_from_name(const std::string& name, const std::string& node);  // ValueError if unknown
 bool act_is_fusable(const std::string& name);
 const char* act_name(Act a);
+
+// The sorted axes a softmax/log_softmax node normalises over (attr "axes", else "axis", default
+// the last); ValueError on out-of-range or repeated axes.
+std::vector<int> softmax_axes(const Attrs& attrs, size_t rank, const std::string& node);
 
 // True when a softmax/log_softmax node with these attrs normalises over the last axis only
 // (fused loss gradients such as softmax + sparse crossentropy are valid only then).

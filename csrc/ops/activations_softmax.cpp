@@ -10,9 +10,6 @@
 
 namespace pkc {
 
-namespace {
-
-// The sorted, de-duplicated axes an op normalises over; ValueError on out-of-range/repeats.
 std::vector<int> softmax_axes(const Attrs& attrs, size_t rank, const std::string& node) {
   std::vector<int64_t> raw = attrs.has("axes") ? attrs.ints("axes") : std::vector<int64_t>{attrs.i("axis", -1)};
   std::vector<int> axes;
@@ -22,8 +19,6 @@ std::vector<int> softmax_axes(const Attrs& attrs, size_t rank, const std::string
             ": repeated axis in softmax axes");
   return axes;
 }
-
-}  // namespace
 
 bool softmax_reduces_last_axis_only(const Attrs& attrs, size_t rank) {
   if (rank == 0) return false;

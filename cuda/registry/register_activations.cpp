@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "core/error.h"
+#include "ops/activations.h"
 #include "cuda/ops/activations_param.cuh"
 #include "cuda/ops/activations_softmax.cuh"
 #include "cuda/registry/register_common.h"
@@ -60,16 +61,8 @@ void set_param_act(const char* name, std::vector<std::string>& done) {
   set_cuda_kernel(std::string(name) + "_grad", bwd, done);
 }
 
-// ---- softmax: the slices of csrc/ops/activations_softmax.cpp (sorted "axes", else "axis",
-// default the last axis). Shape rules already validated the axes.
-std::vector<int> softmax_axes(const Attrs& attrs, size_t rank, const std::string& node) {
-  std::vector<int64_t> raw = attrs.has("axes") ? attrs.ints("axes") : std::vector<int64_t>{attrs.i("axis", -1)};
-  std::vector<int> axes;
-  for (int64_t ax : raw) axes.push_back(normalize_axis(ax, rank, node.c_str()));
-  std::sort(axes.begin(), axes.end());
-  return axes;
-}
-
+// ---- softmax: the slices of csrc/ops/activations_softmax.cpp, over the same axes
+// (pkc::softmax_axes; the shape rules already validated them).
 DeviceSlices softmax_slices(const KernelArgs& a) {
   const Shape& shape = a.in[0].shape;
   if (numel(shape) == 0) return {};
